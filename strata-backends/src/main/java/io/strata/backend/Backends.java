@@ -1,0 +1,63 @@
+package io.strata.backend;
+
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Snapshotter;
+import io.strata.backend.nativefs.NativeSnapshotter;
+import io.strata.backend.overlay.OverlayOptions;
+import io.strata.backend.overlay.OverlaySnapshotter;
+import io.strata.metastore.MetaStore;
+import io.strata.metastore.SqliteMetaStore;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Opens a snapshotter backend by its containerd name under a Strata state root. Each backend gets
+ * its own directory {@code <stateRoot>/<name>} holding {@code metadata.db} and {@code snapshots/}.
+ */
+public final class Backends {
+    /** Names accepted by {@link #open}, as containerd names its snapshotters. */
+    public static final List<String> NAMES = List.of("overlayfs", "native");
+
+    private Backends() {
+    }
+
+    /** Opens backend {@code name} with a durable SQLite metastore under {@code stateRoot}. */
+    public static Snapshotter open(String name, Path stateRoot) {
+        Path root = backendRoot(name, stateRoot);
+        MetaStore store = SqliteMetaStore.open(root.resolve("metadata.db"));
+        if (name.equals("overlayfs")) {
+            // Short links for deep stacks sit right under the state root: /var/lib/strata/l/<id>.
+            return OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS.withLinkDir(stateRoot.resolve("l")));
+        }
+        return open(name, root, store);
+    }
+
+    /** Opens backend {@code name} at {@code root} on the given metastore (taken over: closed with it). */
+    public static Snapshotter open(String name, Path root, MetaStore store) {
+        return switch (name) {
+            case "overlayfs" -> OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS);
+            case "native" -> NativeSnapshotter.open(root, store);
+            default -> {
+                store.close();
+                throw unknown(name);
+            }
+        };
+    }
+
+    /** The directory of backend {@code name} under a state root. */
+    public static Path backendRoot(String name, Path stateRoot) {
+        if (!NAMES.contains(name)) {
+            throw unknown(name);
+        }
+        try {
+            java.nio.file.Files.createDirectories(stateRoot.resolve(name));
+        } catch (java.io.IOException e) {
+            throw new io.strata.api.InternalException("cannot create " + stateRoot.resolve(name) + ": " + e.getMessage(), e);
+        }
+        return stateRoot.resolve(name);
+    }
+
+    private static InvalidArgumentException unknown(String name) {
+        return new InvalidArgumentException("unknown snapshotter \"" + name + "\" (known: " + String.join(", ", NAMES) + ")");
+    }
+}

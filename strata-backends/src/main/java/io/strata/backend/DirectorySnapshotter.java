@@ -1,0 +1,295 @@
+package io.strata.backend;
+
+import io.strata.api.Info;
+import io.strata.api.InfoFilters;
+import io.strata.api.InternalException;
+import io.strata.api.Kind;
+import io.strata.api.Limits;
+import io.strata.api.Mount;
+import io.strata.api.AlreadyExistsException;
+import io.strata.api.FailedPreconditionException;
+import io.strata.api.NotFoundException;
+import io.strata.api.SnapshotOption;
+import io.strata.api.Snapshotter;
+import io.strata.api.UnavailableException;
+import io.strata.api.Usage;
+import io.strata.fs.DiskUsage;
+import io.strata.fs.FileOps;
+import io.strata.metastore.MetaStore;
+import io.strata.metastore.SnapshotRef;
+import io.strata.metastore.StoredInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The part of a snapshotter that every directory-per-snapshot backend shares: records in a
+ * {@link MetaStore}, data in {@link SnapshotDirs}, containerd's semantics for every operation.
+ * A backend says how to fill a new snapshot's directory, where its writable tree is, and what
+ * its mounts are.
+ *
+ * <p>Crash order of a prepare: fill a temporary directory (outside the transaction), then inside
+ * the write transaction insert the record, rename the directory to its id and fsync the parent,
+ * and only then commit. A crash before the commit leaves a directory without a record, which
+ * {@link #cleanup} removes; it never leaves a record without its directory.
+ */
+public abstract class DirectorySnapshotter implements Snapshotter {
+    private static final System.Logger LOG = System.getLogger(DirectorySnapshotter.class.getName());
+
+    protected final Path root;
+    protected final MetaStore store;
+    protected final SnapshotDirs dirs;
+    private final boolean asyncRemove;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    protected DirectorySnapshotter(Path root, MetaStore store, boolean asyncRemove) throws IOException {
+        this.root = root;
+        this.store = store;
+        this.dirs = new SnapshotDirs(root);
+        this.asyncRemove = asyncRemove;
+    }
+
+    /** Fills the temporary directory of a new snapshot (for example copies the parent into it). */
+    protected abstract void populate(Path temp, Kind kind, Path parentDir) throws IOException;
+
+    /** The directory whose usage is the snapshot's usage (the writable tree). */
+    protected abstract Path usagePath(long id);
+
+    /** The mounts of an active or view snapshot. */
+    protected abstract List<Mount> mountsOf(SnapshotRef ref);
+
+    /** Called after the record of snapshot {@code id} is removed, with synchronous removal. */
+    protected void removed(long id) {
+    }
+
+    /** Called by {@link #cleanup} with the live ids, to remove a backend's own leftovers. */
+    protected void cleanupExtras(Map<Long, String> ids) {
+    }
+
+    /** Labels a backend adds when reporting an info (never stored). */
+    protected Info decorate(long id, Info info) {
+        return info;
+    }
+
+    @Override
+    public Info stat(String key) {
+        ensureOpen();
+        StoredInfo s = store.read(tx -> tx.info(key));
+        return decorate(s.id(), s.info());
+    }
+
+    @Override
+    public Info update(Info info, String... fieldPaths) {
+        ensureOpen();
+        Limits.checkLabels(info.labels());
+        return store.write(tx -> {
+            Info updated = tx.update(info, fieldPaths);
+            return decorate(tx.info(updated.name()).id(), updated);
+        });
+    }
+
+    @Override
+    public Usage usage(String key) {
+        ensureOpen();
+        StoredInfo s = store.read(tx -> tx.info(key));
+        if (s.info().kind() != Kind.ACTIVE) {
+            return s.usage();
+        }
+        return measure(s.id());
+    }
+
+    @Override
+    public List<Mount> mounts(String key) {
+        ensureOpen();
+        SnapshotRef ref = store.read(tx -> tx.snapshot(key));
+        return mountsOf(ref);
+    }
+
+    @Override
+    public List<Mount> prepare(String key, String parent, SnapshotOption... options) {
+        return create(Kind.ACTIVE, key, parent, options);
+    }
+
+    @Override
+    public List<Mount> view(String key, String parent, SnapshotOption... options) {
+        return create(Kind.VIEW, key, parent, options);
+    }
+
+    private List<Mount> create(Kind kind, String key, String parent, SnapshotOption... options) {
+        ensureOpen();
+        Limits.checkKey("key", key);
+        Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
+        String parentName = parent == null ? "" : parent;
+        Path parentDir = precheck(key, parentName);
+        Path temp;
+        try {
+            temp = dirs.createTemp();
+        } catch (IOException e) {
+            throw new InternalException("failed to create snapshot directory for " + key + ": " + e.getMessage(), e);
+        }
+        try {
+            try {
+                populate(temp, kind, parentDir);
+            } catch (IOException e) {
+                // The parent may have been removed while we copied it; report that, not the I/O error.
+                if (!parentName.isEmpty()) {
+                    store.read(tx -> tx.info(parentName));
+                }
+                throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+            }
+            SnapshotRef ref = store.write(tx -> {
+                SnapshotRef r = tx.create(kind, key, parentName, labels);
+                Path published = dirs.publish(temp, r.id());
+                tx.onRollback(() -> {
+                    try {
+                        SnapshotDirs.deleteTree(published);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                return r;
+            });
+            return mountsOf(ref);
+        } finally {
+            dirs.discard(temp); // a no-op once published: the temporary name no longer exists
+        }
+    }
+
+    /**
+     * Checks, before any copying, what the transaction will check again: the key is free and the
+     * parent is committed. Returns the parent's data directory, or null for no parent.
+     */
+    private Path precheck(String key, String parent) {
+        return store.read(tx -> {
+            try {
+                tx.info(key);
+                throw new AlreadyExistsException("snapshot " + key + ": already exists");
+            } catch (NotFoundException free) {
+                // expected
+            }
+            if (parent.isEmpty()) {
+                return null;
+            }
+            StoredInfo p;
+            try {
+                p = tx.info(parent);
+            } catch (NotFoundException e) {
+                throw new NotFoundException("parent snapshot " + parent + " does not exist");
+            }
+            if (p.info().kind() != Kind.COMMITTED) {
+                throw new FailedPreconditionException("parent " + parent + " is not committed snapshot");
+            }
+            return dirs.of(p.id());
+        });
+    }
+
+    @Override
+    public void commit(String name, String key, SnapshotOption... options) {
+        ensureOpen();
+        Limits.checkKey("name", name);
+        Limits.checkKey("key", key);
+        Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
+        store.write(tx -> {
+            StoredInfo s = tx.info(key);
+            Usage usage = Usage.ZERO;
+            if (s.info().kind() == Kind.ACTIVE) {
+                Path data = usagePath(s.id());
+                // What was written into the snapshot must be on disk before the record says it
+                // is committed; syncfs covers every file without walking them.
+                FileOps.syncfs(data);
+                usage = DiskUsage.of(data);
+            }
+            tx.commit(key, name, usage, labels);
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String key) {
+        ensureOpen();
+        WriteResult removed = store.write(tx -> new WriteResult(tx.remove(key).id()));
+        if (!asyncRemove) {
+            removed(removed.id());
+            try {
+                SnapshotDirs.deleteTree(dirs.of(removed.id()));
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "snapshot {0} removed; its directory {1} is left for cleanup: {2}",
+                        key, dirs.of(removed.id()), e.toString());
+            }
+        }
+    }
+
+    private record WriteResult(long id) {
+    }
+
+    @Override
+    public void walk(Consumer<Info> fn, String... filters) {
+        ensureOpen();
+        Predicate<Info> filter = InfoFilters.parse(filters);
+        List<StoredInfo> found = new ArrayList<>();
+        // Collect first, call back after the transaction: the callback may stat, or even remove.
+        store.read(tx -> {
+            Map<String, Long> ids = new java.util.HashMap<>();
+            tx.walk(filter, info -> found.add(new StoredInfo(-1, info, Usage.ZERO)));
+            if (decorates()) {
+                tx.idMap().forEach((id, k) -> ids.put(k, id));
+                found.replaceAll(s -> new StoredInfo(ids.getOrDefault(s.info().name(), -1L), s.info(), s.usage()));
+            }
+            return null;
+        });
+        for (StoredInfo s : found) {
+            fn.accept(decorates() ? decorate(s.id(), s.info()) : s.info());
+        }
+    }
+
+    /** Whether {@link #decorate} adds anything (saves an id lookup per walked snapshot when not). */
+    protected boolean decorates() {
+        return false;
+    }
+
+    @Override
+    public void cleanup() {
+        ensureOpen();
+        Map<Long, String> live = new java.util.HashMap<>();
+        List<Path> orphans = store.write(tx -> {
+            live.putAll(tx.idMap());
+            return dirs.orphans(live);
+        });
+        cleanupExtras(live);
+        for (Path p : orphans) {
+            try {
+                SnapshotDirs.deleteTree(p);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cleanup could not remove {0}: {1}", p, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            store.close();
+        }
+    }
+
+    protected final void ensureOpen() {
+        if (closed.get()) {
+            throw new UnavailableException("snapshotter is closed");
+        }
+    }
+
+    protected Usage measure(long id) {
+        try {
+            return DiskUsage.of(usagePath(id));
+        } catch (IOException e) {
+            throw new InternalException("failed to measure usage of snapshot " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+}

@@ -1,0 +1,51 @@
+package io.strata.cli;
+
+import io.strata.api.StrataException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code strata} command. */
+@Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Container snapshots on the JVM: containerd's snapshotters, in Java.",
+        subcommands = {SnapshotsCommand.class, MountCommand.class, UnmountCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:internal error (I/O, storage)",
+                "2:bad usage or invalid argument",
+                "3:not found",
+                "4:already exists",
+                "5:failed precondition (wrong state, e.g. has children, not committed)",
+                "6:unavailable"})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof StrataException se) {
+                cmd.getErr().println("strata: " + ExitCodes.describe(se));
+                return ExitCodes.of(se);
+            }
+            cmd.getErr().println("strata: " + ex);
+            if (System.getenv("STRATA_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"strata " + (v == null ? "dev" : v)};
+        }
+    }
+}

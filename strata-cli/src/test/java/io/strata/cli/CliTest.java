@@ -1,0 +1,143 @@
+package io.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.testkit.Tree;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The CLI drives every operation, with ctr's habits and distinct exit codes. */
+class CliTest {
+    private Path root;
+    private Path mnt;
+
+    record Result(int code, String out, String err) {
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createTempDirectory("strata-cli");
+        mnt = Files.createTempDirectory("strata-cli-mnt");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        io.strata.fs.Mounter.unmountAll(mnt);
+        Tree.deleteTree(mnt);
+        Tree.deleteTree(root);
+    }
+
+    private Result strata(String snapshotter, String... args) {
+        List<String> all = new ArrayList<>();
+        all.add(args[0]);
+        if (args[0].equals("snapshots") && args.length > 1) {
+            all.add(args[1]);
+            all.add("--root=" + root);
+            all.add("--snapshotter=" + snapshotter);
+            all.addAll(List.of(args).subList(2, args.length));
+        } else {
+            all.add("--root=" + root);
+            all.add("--snapshotter=" + snapshotter);
+            all.addAll(List.of(args).subList(1, args.length));
+        }
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(all.toArray(String[]::new));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void everyOperationFromTheCommandLine(String s) throws Exception {
+        assertThat(strata(s, "snapshots", "prepare", "--label", "a=1", "base-a").code()).isZero();
+        assertThat(strata(s, "mount", "base-a", mnt.toString()).code()).isZero();
+        Files.writeString(mnt.resolve("hello"), "world");
+        assertThat(strata(s, "unmount", mnt.toString()).code()).isZero();
+        assertThat(strata(s, "snapshots", "commit", "-l", "gc=keep", "base", "base-a").code()).isZero();
+
+        Result prep = strata(s, "snapshots", "prepare", "--mounts", "child", "base");
+        assertThat(prep.code()).isZero();
+        assertThat(prep.out()).startsWith("[{\"Type\":");
+        assertThat(strata(s, "snapshots", "view", "ro-view", "base").code()).isZero();
+
+        Result ls = strata(s, "snapshots", "ls");
+        assertThat(ls.out().lines().toList()).containsExactly(
+                "KEY       PARENT   KIND",
+                "base               Committed",
+                "child     base     Active",
+                "ro-view   base     View");
+        assertThat(strata(s, "snapshots", "ls", "--filter", "kind==committed", "-q").out()).isEqualTo("base\n");
+        assertThat(strata(s, "snapshots", "ls", "--json", "-f", "name==child").out())
+                .contains("\"Kind\":\"Active\"", "\"Name\":\"child\"", "\"Parent\":\"base\"");
+
+        Result info = strata(s, "snapshots", "info", "base");
+        assertThat(info.out()).contains("\"Kind\":\"Committed\"", "\"Labels\":{\"gc\":\"keep\"}");
+
+        assertThat(strata(s, "snapshots", "label", "base", "x=y", "gc=").out()).isEqualTo("x=y\n");
+
+        Result usage = strata(s, "snapshots", "usage", "-b", "base");
+        assertThat(usage.out().lines().skip(1).findFirst().orElseThrow()).startsWith("base").endsWith(" 2");
+
+        Result mounts = strata(s, "snapshots", "mounts", "/target", "ro-view");
+        assertThat(mounts.out()).startsWith("mount -t ").contains(" /target").contains("ro");
+
+        Result tree = strata(s, "snapshots", "tree");
+        assertThat(tree.out()).contains(" base\n").contains("\\_ child (active)");
+
+        assertThat(strata(s, "mount", "ro-view", mnt.toString()).code()).isZero();
+        assertThat(Files.readString(mnt.resolve("hello"))).isEqualTo("world");
+        assertThat(strata(s, "unmount", mnt.toString()).code()).isZero();
+
+        assertThat(strata(s, "snapshots", "rm", "child", "ro-view").code()).isZero();
+        assertThat(strata(s, "snapshots", "cleanup").code()).isZero();
+        assertThat(strata(s, "snapshots", "rm", "base").code()).isZero();
+        assertThat(strata(s, "snapshots", "ls", "-q").out()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void exitCodesTellErrorKindsApart(String s) {
+        assertThat(strata(s, "snapshots", "prepare", "a").code()).isZero();
+        assertThat(strata(s, "snapshots", "commit", "c", "a").code()).isZero();
+        assertThat(strata(s, "snapshots", "prepare", "child", "c").code()).isZero();
+
+        Result notFound = strata(s, "snapshots", "info", "nope");
+        assertThat(notFound.code()).isEqualTo(3);
+        assertThat(notFound.err()).contains("not found");
+        assertThat(strata(s, "snapshots", "prepare", "c").code()).isEqualTo(4);
+        Result precondition = strata(s, "snapshots", "rm", "c");
+        assertThat(precondition.code()).isEqualTo(5);
+        assertThat(precondition.err()).contains("child");
+        assertThat(strata(s, "snapshots", "ls", "-f", "name==").code()).isEqualTo(2);
+        assertThat(strata(s, "snapshots", "prepare", "x", "--label", "novalue").code()).isEqualTo(2);
+        assertThat(strata(s, "snapshots", "prepare").code()).isEqualTo(2);
+        assertThat(strata("zfs", "snapshots", "ls").code()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void demoRunsAndCleansUp(String s) {
+        Result demo = strata(s, "demo");
+        assertThat(demo.code()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("/etc/hostname", "/written-by-container").doesNotContain("/etc/motd");
+        assertThat(strata(s, "snapshots", "ls", "-q").out()).isEmpty();
+    }
+}
