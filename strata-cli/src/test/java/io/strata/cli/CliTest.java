@@ -44,9 +44,11 @@ class CliTest {
             all.add("--root=" + root);
             all.add("--snapshotter=" + snapshotter);
             all.addAll(List.of(args).subList(2, args.length));
-        } else {
+        } else if (!args[0].equals("unmount")) {
             all.add("--root=" + root);
             all.add("--snapshotter=" + snapshotter);
+            all.addAll(List.of(args).subList(1, args.length));
+        } else {
             all.addAll(List.of(args).subList(1, args.length));
         }
         PrintStream oldOut = System.out;

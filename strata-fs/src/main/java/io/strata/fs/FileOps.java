@@ -8,8 +8,8 @@ import java.util.List;
  * Single-file syscalls Java's {@code Files} cannot express: owners and the full mode bits without
  * following symbolic links, device nodes, nanosecond times, binary extended attributes, fsync of
  * directories, syncfs, and reflink-first copying. Every method acts on the path itself, never on
- * what a symbolic link at the end of it points to (except {@link #fsync} and {@link #syncfs},
- * which open the path). Failures are {@link ErrnoException}s naming the call and the path.
+ * what a symbolic link at the end of it points to (except {@link #fsync}, {@link #syncfs} and
+ * {@link #cloneOrCopy}, which open the path). Failures are {@link ErrnoException}s naming the call and the path.
  */
 public final class FileOps {
     private FileOps() {}

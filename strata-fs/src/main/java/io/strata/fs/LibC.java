@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
  * same thread, before any other call here. The errno captured by the linker lives in the calling
  * thread's {@link Scratch}.
  */
+@SuppressWarnings("restricted") // this class is the module's one door to native code
 final class LibC {
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;

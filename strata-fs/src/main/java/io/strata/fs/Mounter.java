@@ -62,9 +62,11 @@ public final class Mounter {
             try {
                 mount(m, where);
             } catch (IOException | RuntimeException e) {
+                // Exactly one layer per mount done, detached so that rbind submounts go too; a
+                // mount that was on the target before mountAll stays.
                 for (int i = done.size() - 1; i >= 0; i--) {
                     try {
-                        unmountOrDetach(done.get(i));
+                        unmount(done.get(i), UnmountFlag.DETACH);
                     } catch (IOException suppressed) {
                         e.addSuppressed(suppressed);
                     }
@@ -249,9 +251,28 @@ public final class Mounter {
         }
     }
 
-    private static void unmountOrDetach(Path target) throws ErrnoException {
+    /**
+     * Unmounts every mount at or below {@code target}, deepest first (containerd's
+     * UnmountRecursive), then whatever is still stacked on {@code target}. EBUSY is retried as in
+     * {@link #unmount}; mounts that vanished meanwhile are skipped.
+     */
+    public static void unmountRecursive(Path target, UnmountFlag... flags) throws IOException {
+        int f = umountFlags(flags);
+        for (String mp : MountInfo.under(target)) {
+            try {
+                unmount(NativePath.bytes(mp), f);
+            } catch (ErrnoException e) {
+                if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.ENOENT) {
+                    throw e;
+                }
+            }
+        }
+        unmountAll(target, flags);
+    }
+
+    private static void unmountOrDetach(Path target) throws IOException {
         try {
-            unmountAll(target);
+            unmountRecursive(target);
         } catch (ErrnoException e) {
             if (e.errno() != ErrnoException.EBUSY) {
                 throw e;

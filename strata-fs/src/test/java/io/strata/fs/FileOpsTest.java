@@ -131,8 +131,10 @@ class FileOpsTest {
 
     @Test
     void cloneOrCopyOnExt4CopiesWithoutReflinkAndKeepsHoles() throws Exception {
-        assertThat(Images.fsType(Path.of("/"))).isEqualTo("ext4");
-        Path src = dir.resolve("src");
+        Path mnt = dir.resolve("ext4");
+        Images.mountFresh("ext4", dir.resolve("ext4.img"), 128, mnt);
+        assertThat(Images.fsType(mnt)).isEqualTo("ext4");
+        Path src = mnt.resolve("src");
         byte[] data = new byte[3 << 20];
         new Random(42).nextBytes(data);
         try (RandomAccessFile f = new RandomAccessFile(src.toFile(), "rw")) {
@@ -141,7 +143,7 @@ class FileOpsTest {
             f.seek(40L << 20);
             f.write(data, 0, 4096);
         }
-        Path dst = dir.resolve("dst");
+        Path dst = mnt.resolve("dst");
         CopyMethod how = FileOps.cloneOrCopy(src, dst);
         assertThat(how).isEqualTo(CopyMethod.COPY_FILE_RANGE);
         assertThat(Files.mismatch(src, dst)).isEqualTo(-1);

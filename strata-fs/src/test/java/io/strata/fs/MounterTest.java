@@ -229,6 +229,36 @@ class MounterTest {
     }
 
     @Test
+    void rollbackLeavesAMountThatWasThereBefore() throws Exception {
+        Path target = Files.createDirectory(dir.resolve("t"));
+        Mounter.mountAll(List.of(tmpfs("size=1m")), target);
+        Files.writeString(target.resolve("before"), "x");
+        assertThatThrownBy(() -> Mounter.mountAll(List.of(tmpfs("size=1m"),
+                new Mount("bind", dir.resolve("missing").toString(), List.of("rbind"))), target))
+                .isInstanceOf(ErrnoException.class);
+        assertThat(MountTable.at(target)).hasSize(1);
+        assertThat(target.resolve("before")).exists();
+    }
+
+    @Test
+    void unmountRecursiveTakesSubmountsDeepestFirst() throws Exception {
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Files.createDirectories(src.resolve("a/b"));
+        Mounter.mountAll(List.of(tmpfs("size=1m")), src.resolve("a"));
+        Files.createDirectories(src.resolve("a/b"));
+        Mounter.mountAll(List.of(tmpfs("size=1m")), src.resolve("a/b"));
+        Path target = Files.createDirectory(dir.resolve("t"));
+        Mounter.mountAll(List.of(new Mount("bind", src.toString(), List.of("rbind", "ro"))), target);
+        assertThat(MountTable.under(target)).hasSize(3);
+        long t0 = System.nanoTime();
+        Mounter.unmountRecursive(target);
+        assertThat(System.nanoTime() - t0).isLessThan(2_000_000_000L); // no EBUSY retry loop
+        assertThat(MountTable.under(target)).isEmpty();
+        assertThat(MountTable.under(src)).hasSize(2);
+        Mounter.unmountRecursive(dir.resolve("nothing-here"));
+    }
+
+    @Test
     void invalidInputIsAnInvalidArgument() throws Exception {
         Path target = Files.createDirectory(dir.resolve("t"));
         assertThatThrownBy(() -> Mounter.mountAll(List.of(new Mount("", "x", List.of())), target))
