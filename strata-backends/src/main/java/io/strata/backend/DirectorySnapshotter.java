@@ -47,16 +47,34 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     protected final SnapshotDirs dirs;
     private final boolean asyncRemove;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Spares spares;
 
     protected DirectorySnapshotter(Path root, MetaStore store, boolean asyncRemove) throws IOException {
         this.root = root;
         this.store = store;
         this.dirs = new SnapshotDirs(root);
         this.asyncRemove = asyncRemove;
+        this.spares = new Spares(dirs, kind -> {
+            Path temp = dirs.createTemp();
+            try {
+                populate(temp, kind);
+                return temp;
+            } catch (IOException | RuntimeException e) {
+                dirs.discard(temp);
+                throw e;
+            }
+        });
     }
 
-    /** Fills the temporary directory of a new snapshot (for example copies the parent into it). */
-    protected abstract void populate(Path temp, Kind kind, Path parentDir) throws IOException;
+    /**
+     * Builds the parent-independent skeleton of a new snapshot in its temporary directory (for
+     * example overlayfs's {@code fs} and {@code work}). May run ahead of time, before the snapshot
+     * is asked for.
+     */
+    protected abstract void populate(Path temp, Kind kind) throws IOException;
+
+    /** Finishes a new snapshot from its parent, if it has one (for example copies the parent). */
+    protected abstract void inherit(Path temp, Kind kind, Path parentDir) throws IOException;
 
     /** The directory whose usage is the snapshot's usage (the writable tree). */
     protected abstract Path usagePath(long id);
@@ -127,25 +145,30 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
         String parentName = parent == null ? "" : parent;
         Path parentDir = precheck(key, parentName);
-        Path temp;
+        Path temp = spares.take(kind);
         try {
-            temp = dirs.createTemp();
-        } catch (IOException e) {
-            throw new InternalException("failed to create snapshot directory for " + key + ": " + e.getMessage(), e);
-        }
-        try {
-            try {
-                populate(temp, kind, parentDir);
-            } catch (IOException e) {
-                // The parent may have been removed while we copied it; report that, not the I/O error.
-                if (!parentName.isEmpty()) {
-                    store.read(tx -> tx.info(parentName));
-                }
-                throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+            if (temp == null) {
+                temp = dirs.createTemp();
+                populate(temp, kind);
             }
+            if (parentDir != null) {
+                inherit(temp, kind, parentDir);
+            }
+        } catch (IOException e) {
+            if (temp != null) {
+                dirs.discard(temp);
+            }
+            // The parent may have been removed while we copied it; report that, not the I/O error.
+            if (!parentName.isEmpty()) {
+                store.read(tx -> tx.info(parentName));
+            }
+            throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+        }
+        Path filled = temp;
+        try {
             SnapshotRef ref = store.write(tx -> {
                 SnapshotRef r = tx.create(kind, key, parentName, labels);
-                Path published = dirs.publish(temp, r.id());
+                Path published = dirs.publish(filled, r.id());
                 tx.onRollback(() -> {
                     try {
                         SnapshotDirs.deleteTree(published);
@@ -157,7 +180,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
             });
             return mountsOf(ref);
         } finally {
-            dirs.discard(temp); // a no-op once published: the temporary name no longer exists
+            dirs.discard(filled); // a no-op once published: the temporary name no longer exists
         }
     }
 
@@ -274,6 +297,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            spares.close();
             store.close();
         }
     }

@@ -41,8 +41,13 @@ public final class NativeSnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected void populate(Path temp, Kind kind, Path parentDir) throws IOException {
-        if (parentDir != null && kind == Kind.ACTIVE) {
+    protected void populate(Path temp, Kind kind) {
+        // An empty directory (mode 0755) is the whole skeleton.
+    }
+
+    @Override
+    protected void inherit(Path temp, Kind kind, Path parentDir) throws IOException {
+        if (kind == Kind.ACTIVE) {
             TreeCopier.copy(parentDir, temp);
             // The copy is many files; one syncfs makes them durable before the record is committed.
             FileOps.syncfs(temp);

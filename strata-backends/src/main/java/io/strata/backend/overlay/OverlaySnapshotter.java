@@ -105,14 +105,16 @@ public final class OverlaySnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected void populate(Path temp, Kind kind, Path parentDir) throws IOException {
+    protected void inherit(Path temp, Kind kind, Path parentDir) throws IOException {
+        // Like containerd: the new upper starts owned by whoever owns the parent's root.
+        var st = io.strata.fs.Stat.lstat(parentDir.resolve("fs"));
+        FileOps.lchown(temp.resolve("fs"), st.uid(), st.gid());
+    }
+
+    @Override
+    protected void populate(Path temp, Kind kind) throws IOException {
         Path fs = Files.createDirectory(temp.resolve("fs"));
         FileOps.chmod(fs, 0755);
-        if (parentDir != null) {
-            // Like containerd: the new upper starts owned by whoever owns the parent's root.
-            var st = io.strata.fs.Stat.lstat(parentDir.resolve("fs"));
-            FileOps.lchown(fs, st.uid(), st.gid());
-        }
         if (kind == Kind.ACTIVE) {
             Path work = Files.createDirectory(temp.resolve("work"));
             FileOps.chmod(work, 0711);
