@@ -2,20 +2,39 @@ package io.strata.cli;
 
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
+import io.strata.grpc.RemoteSnapshotter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the state lives and which backend to use; shared by every command that opens the store. */
+/**
+ * Where the snapshots are: in process under {@code --root}, or in a running daemon at
+ * {@code --address}; and which backend. Shared by every command that opens the store.
+ */
 final class StoreOptions {
     @Option(names = "--root", defaultValue = "${env:STRATA_ROOT:-/var/lib/strata}",
-            description = "State directory (default: ${DEFAULT-VALUE}).")
+            description = "State directory, when working in process (default: ${DEFAULT-VALUE}).")
     Path root;
 
     @Option(names = {"--snapshotter", "-s"}, defaultValue = "${env:STRATA_SNAPSHOTTER:-overlayfs}",
             description = "Backend: overlayfs or native (default: ${DEFAULT-VALUE}).")
     String snapshotter;
 
+    @Option(names = {"--address", "-a"}, defaultValue = "${env:STRATA_ADDRESS}",
+            description = "Talk to a strata daemon on this unix socket instead of opening the store in process.")
+    Path address;
+
+    @Option(names = {"--namespace", "-n"}, defaultValue = "${env:STRATA_NAMESPACE}",
+            description = "containerd namespace sent to the daemon (with --address).")
+    String namespace;
+
     Snapshotter open() {
+        if (address != null) {
+            var b = RemoteSnapshotter.builder(address.toAbsolutePath(), snapshotter);
+            if (namespace != null && !namespace.isEmpty()) {
+                b.namespace(namespace);
+            }
+            return b.connect();
+        }
         return Backends.open(snapshotter, root.toAbsolutePath());
     }
 }

@@ -1,0 +1,135 @@
+package io.strata.cli;
+
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Snapshotter;
+import io.strata.backend.Backends;
+import io.strata.grpc.NamespaceMode;
+import io.strata.grpc.StrataServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code strata daemon}: serves containerd's snapshots API on a unix socket, so that containerd
+ * (through {@code [proxy_plugins]}), ctr, or Strata's own client use Strata's backends.
+ */
+@Command(name = "daemon", mixinStandardHelpOptions = true,
+        description = "Serve containerd's snapshots gRPC API on a unix socket.")
+final class DaemonCommand implements Callable<Integer> {
+    static final String DEFAULT_ADDRESS = "/run/strata/strata.sock";
+    static final String DEFAULT_ROOT = "/var/lib/strata";
+
+    @Option(names = "--address", description = "Unix socket to serve on (default " + DEFAULT_ADDRESS + ").")
+    String address;
+    @Option(names = "--root", description = "State directory (default " + DEFAULT_ROOT + ").")
+    Path root;
+    @Option(names = "--config", description = "Optional config file (keys: root, address, log_level, namespaces, snapshotters).")
+    Path config;
+    @Option(names = "--log-level", description = "debug, info, warn or error (default warn: quiet).")
+    String logLevel;
+    @Option(names = "--namespaces", description = "ignore (behind containerd, which puts namespaces in keys; default) "
+            + "or isolate (standalone: the containerd-namespace header gives each namespace its own keys).")
+    String namespaces;
+    @Option(names = "--snapshotters", split = ",", description = "Backends to serve (default overlayfs,native).")
+    List<String> snapshotters;
+    @Option(names = "--print-containerd-config", description = "Print the proxy_plugins stanza for containerd's config.toml and exit.")
+    boolean printContainerdConfig;
+    @Spec
+    CommandSpec spec;
+
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile StrataServer server;
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonConfig file = config == null ? new DaemonConfig(Map.of()) : DaemonConfig.read(config);
+        String addr = address != null ? address : file.get("address", DEFAULT_ADDRESS);
+        Path stateRoot = (root != null ? root : Path.of(file.get("root", DEFAULT_ROOT))).toAbsolutePath();
+        List<String> backends = snapshotters != null ? snapshotters : file.list("snapshotters", Backends.NAMES);
+        NamespaceMode mode = namespaceMode(namespaces != null ? namespaces : file.get("namespaces", "ignore"));
+        PrintWriter out = spec.commandLine().getOut();
+        if (printContainerdConfig) {
+            out.print(containerdStanza(addr, backends));
+            out.flush();
+            return 0;
+        }
+        Logging.configure(logLevel != null ? logLevel : file.get("log_level", "warn"), System.err);
+        System.Logger log = System.getLogger("io.strata.daemon");
+
+        Map<String, Snapshotter> served = new LinkedHashMap<>();
+        try {
+            for (String b : backends) {
+                Snapshotter sn = Backends.open(b, stateRoot);
+                served.put(b, sn);
+                served.put("strata-" + b, sn);
+            }
+            // containerd sends the proxy plugin's own name: "strata" means the first backend.
+            served.put("strata", served.get(backends.getFirst()));
+            server = StrataServer.create(Path.of(addr), served, mode).start();
+        } catch (RuntimeException | java.io.IOException e) {
+            served.values().forEach(Snapshotter::close);
+            throw e;
+        }
+        Thread hook = new Thread(this::stop, "strata-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        log.log(System.Logger.Level.INFO, "serving snapshotters {0} from {1} on {2} (namespaces: {3})",
+                backends, stateRoot, addr, mode.toString().toLowerCase(Locale.ROOT));
+        started.countDown();
+        server.awaitTermination();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it stops the server
+        }
+        log.log(System.Logger.Level.INFO, "stopped");
+        return 0;
+    }
+
+    /** Drains in-flight calls and closes the stores (what SIGTERM and SIGINT do). */
+    void stop() {
+        StrataServer s = server;
+        if (s != null) {
+            s.shutdown(StrataServer.DEFAULT_GRACE);
+        }
+    }
+
+    /** Blocks until the server is serving (for tests that run the daemon in process). */
+    boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    static NamespaceMode namespaceMode(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "ignore" -> NamespaceMode.IGNORE;
+            case "isolate" -> NamespaceMode.ISOLATE;
+            default -> throw new InvalidArgumentException("unknown namespaces mode \"" + s + "\" (want ignore or isolate)");
+        };
+    }
+
+    static String containerdStanza(String address, List<String> backends) {
+        List<String> lines = new ArrayList<>();
+        lines.add("# Paste into containerd's config.toml (version 2), restart containerd, then use");
+        lines.add("# --snapshotter strata (or strata-<backend>) with ctr, nerdctl or the CRI.");
+        lines.add("[proxy_plugins]");
+        lines.add("  [proxy_plugins.strata]");
+        lines.add("    type = \"snapshot\"");
+        lines.add("    address = \"" + address + "\"");
+        for (String b : backends) {
+            lines.add("  [proxy_plugins.strata-" + b + "]");
+            lines.add("    type = \"snapshot\"");
+            lines.add("    address = \"" + address + "\"");
+        }
+        return String.join("\n", lines) + "\n";
+    }
+}

@@ -1,0 +1,99 @@
+package io.strata.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.strata.api.AlreadyExistsException;
+import io.strata.api.FailedPreconditionException;
+import io.strata.api.InternalException;
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.NotFoundException;
+import io.strata.api.StrataException;
+import io.strata.api.UnavailableException;
+
+/**
+ * The one mapping between Strata's errors and gRPC statuses, in both directions, following
+ * containerd's {@code errdefs/pkg/errgrpc}.
+ *
+ * <p>Server side ({@link #toStatus}): each {@link StrataException} subclass has one code, and the
+ * description is the exception's message ending in containerd's name of the class (for example
+ * {@code "snapshot k: not found"}), as a Go error wrapping {@code errdefs.ErrNotFound} prints.
+ * A status passes through unchanged. Anything else is a bug or an unforeseen failure: it is logged
+ * with its stack trace and becomes {@code INTERNAL}.
+ *
+ * <p>Client side ({@link #toException}): the code picks the subclass and the description is kept
+ * whole as its message, so {@code toException(toStatus(e))} is of the same class as {@code e}.
+ */
+public final class GrpcErrors {
+    private static final System.Logger LOG = System.getLogger(GrpcErrors.class.getName());
+
+    private GrpcErrors() {
+    }
+
+    /** The status code of each kind of Strata error. */
+    public static Status.Code codeOf(StrataException e) {
+        return switch (e) {
+            case NotFoundException x -> Status.Code.NOT_FOUND;
+            case AlreadyExistsException x -> Status.Code.ALREADY_EXISTS;
+            case FailedPreconditionException x -> Status.Code.FAILED_PRECONDITION;
+            case InvalidArgumentException x -> Status.Code.INVALID_ARGUMENT;
+            case UnavailableException x -> Status.Code.UNAVAILABLE;
+            case InternalException x -> Status.Code.INTERNAL;
+        };
+    }
+
+    /** The status a server answers with for {@code failure}. */
+    public static StatusRuntimeException toStatus(Throwable failure) {
+        return switch (failure) {
+            case StatusRuntimeException s -> s;
+            case StatusException s -> new StatusRuntimeException(s.getStatus(), s.getTrailers());
+            case StrataException e -> Status.fromCode(codeOf(e))
+                    .withDescription(describe(e.getMessage(), codeOf(e)))
+                    .asRuntimeException();
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "unexpected failure while serving a request", failure);
+                yield Status.INTERNAL.withDescription(describe(failure.toString(), Status.Code.INTERNAL))
+                        .asRuntimeException();
+            }
+        };
+    }
+
+    /**
+     * The Strata error for a failed call, by status code: NOT_FOUND, ALREADY_EXISTS,
+     * FAILED_PRECONDITION, INVALID_ARGUMENT and UNAVAILABLE map to the subclass of the same name;
+     * OUT_OF_RANGE, RESOURCE_EXHAUSTED (a message over the size limit) and UNIMPLEMENTED to
+     * {@link InvalidArgumentException} (the request asks for what the server cannot take);
+     * CANCELLED, DEADLINE_EXCEEDED and ABORTED to {@link UnavailableException} (may succeed later);
+     * anything else to {@link InternalException}.
+     */
+    public static StrataException toException(Throwable failure) {
+        Status status = Status.fromThrowable(failure);
+        String message = status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+        return switch (status.getCode()) {
+            case NOT_FOUND -> new NotFoundException(message, failure);
+            case ALREADY_EXISTS -> new AlreadyExistsException(message, failure);
+            case FAILED_PRECONDITION -> new FailedPreconditionException(message, failure);
+            case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED, UNIMPLEMENTED ->
+                    new InvalidArgumentException(message, failure);
+            case UNAVAILABLE, CANCELLED, DEADLINE_EXCEEDED, ABORTED -> new UnavailableException(message, failure);
+            default -> new InternalException(message, failure);
+        };
+    }
+
+    /** containerd's wording: the message, then ": " and the errdefs name of the code, unless already there. */
+    static String describe(String message, Status.Code code) {
+        String suffix = switch (code) {
+            case NOT_FOUND -> "not found";
+            case ALREADY_EXISTS -> "already exists";
+            case FAILED_PRECONDITION -> "failed precondition";
+            case INVALID_ARGUMENT -> "invalid argument";
+            case UNAVAILABLE -> "unavailable";
+            case UNIMPLEMENTED -> "not implemented";
+            default -> "internal";
+        };
+        if (message == null || message.isEmpty() || message.equals(suffix)) {
+            return suffix;
+        }
+        return message.endsWith(": " + suffix) ? message : message + ": " + suffix;
+    }
+}

@@ -1,0 +1,232 @@
+package io.strata.grpc;
+
+import com.google.protobuf.Empty;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.strata.api.Info;
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Limits;
+import io.strata.api.Snapshotter;
+import io.strata.grpc.proto.snapshots.CleanupRequest;
+import io.strata.grpc.proto.snapshots.CommitSnapshotRequest;
+import io.strata.grpc.proto.snapshots.ListSnapshotsRequest;
+import io.strata.grpc.proto.snapshots.ListSnapshotsResponse;
+import io.strata.grpc.proto.snapshots.MountsRequest;
+import io.strata.grpc.proto.snapshots.MountsResponse;
+import io.strata.grpc.proto.snapshots.PrepareSnapshotRequest;
+import io.strata.grpc.proto.snapshots.PrepareSnapshotResponse;
+import io.strata.grpc.proto.snapshots.RemoveSnapshotRequest;
+import io.strata.grpc.proto.snapshots.SnapshotsGrpc;
+import io.strata.grpc.proto.snapshots.StatSnapshotRequest;
+import io.strata.grpc.proto.snapshots.StatSnapshotResponse;
+import io.strata.grpc.proto.snapshots.UpdateSnapshotRequest;
+import io.strata.grpc.proto.snapshots.UpdateSnapshotResponse;
+import io.strata.grpc.proto.snapshots.UsageRequest;
+import io.strata.grpc.proto.snapshots.UsageResponse;
+import io.strata.grpc.proto.snapshots.ViewSnapshotRequest;
+import io.strata.grpc.proto.snapshots.ViewSnapshotResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * containerd's {@code containerd.services.snapshots.v1.Snapshots} service over Strata
+ * snapshotters, chosen per request by the {@code snapshotter} field as containerd's own service
+ * ({@code plugins/services/snapshots/service.go}) does.
+ *
+ * <p>Guarantees: every failure is answered with the status {@link GrpcErrors} gives; an empty
+ * snapshotter name is {@code INVALID_ARGUMENT "snapshotter argument missing"}, an unknown one
+ * {@code INVALID_ARGUMENT "snapshotter not loaded: <name>"}; an empty or invalid key, name or update
+ * info is {@code INVALID_ARGUMENT} naming the field, before the snapshotter is called. Update accepts
+ * the mask paths {@code labels} and {@code labels.<key>} only (none replaces all labels). List
+ * sends {@link #LIST_BATCH_SIZE} infos a message, fewer when they are large, and stops when the
+ * client cancels. Namespaces are handled as {@link NamespaceMode} says; {@link #bindService()}
+ * includes the interceptor that reads the header. The snapshotters are not closed by the service.
+ */
+public final class SnapshotsService implements SnapshotsGrpc.AsyncService, BindableService {
+    /** Infos per List message: containerd's service sends batches of 100. */
+    public static final int LIST_BATCH_SIZE = 100;
+    /** Upper bound on the encoded infos of one List message, well under containerd's 16 MiB receive limit. */
+    static final int LIST_BATCH_BYTES = 4 << 20;
+
+    private final Map<String, Snapshotter> snapshotters;
+    private final NamespaceMode mode;
+
+    /** Serves {@code snapshotters} by name (for example "overlayfs", "native"). */
+    public SnapshotsService(Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
+        this.snapshotters = Map.copyOf(snapshotters);
+        this.mode = java.util.Objects.requireNonNull(mode, "mode");
+    }
+
+    /** The service definition, with the interceptor that reads the namespace header. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return ServerInterceptors.intercept(SnapshotsGrpc.bindService(this), Namespaces.serverInterceptor());
+    }
+
+    /** The snapshotter a request names, seen through its namespace when isolating. */
+    private Snapshotter resolve(String name) {
+        if (name.isEmpty()) {
+            throw new InvalidArgumentException("snapshotter argument missing");
+        }
+        Snapshotter sn = snapshotters.get(name);
+        if (sn == null) {
+            throw new InvalidArgumentException("snapshotter not loaded: " + name);
+        }
+        if (mode == NamespaceMode.ISOLATE) {
+            return Namespaces.current().<Snapshotter>map(ns -> new NamespacedSnapshotter(sn, ns)).orElse(sn);
+        }
+        return sn;
+    }
+
+    private static <T> void unary(StreamObserver<T> response, Supplier<T> body) {
+        T reply;
+        try {
+            reply = body.get();
+        } catch (RuntimeException e) {
+            response.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
+    }
+
+    @Override
+    public void prepare(PrepareSnapshotRequest req, StreamObserver<PrepareSnapshotResponse> response) {
+        unary(response, () -> {
+            Snapshotter sn = resolve(req.getSnapshotter());
+            var mounts = sn.prepare(Limits.checkKey("key", req.getKey()), req.getParent(),
+                    ProtoConvert.options(req.getLabelsMap()));
+            return PrepareSnapshotResponse.newBuilder().addAllMounts(ProtoConvert.toProto(mounts)).build();
+        });
+    }
+
+    @Override
+    public void view(ViewSnapshotRequest req, StreamObserver<ViewSnapshotResponse> response) {
+        unary(response, () -> {
+            Snapshotter sn = resolve(req.getSnapshotter());
+            var mounts = sn.view(Limits.checkKey("key", req.getKey()), req.getParent(),
+                    ProtoConvert.options(req.getLabelsMap()));
+            return ViewSnapshotResponse.newBuilder().addAllMounts(ProtoConvert.toProto(mounts)).build();
+        });
+    }
+
+    @Override
+    public void mounts(MountsRequest req, StreamObserver<MountsResponse> response) {
+        unary(response, () -> {
+            Snapshotter sn = resolve(req.getSnapshotter());
+            var mounts = sn.mounts(Limits.checkKey("key", req.getKey()));
+            return MountsResponse.newBuilder().addAllMounts(ProtoConvert.toProto(mounts)).build();
+        });
+    }
+
+    @Override
+    public void commit(CommitSnapshotRequest req, StreamObserver<Empty> response) {
+        unary(response, () -> {
+            Snapshotter sn = resolve(req.getSnapshotter());
+            String name = Limits.checkKey("name", req.getName());
+            String key = Limits.checkKey("key", req.getKey());
+            if (!req.getParent().isEmpty()) {
+                checkCommitParent(sn, key, req.getParent());
+            }
+            sn.commit(name, key, ProtoConvert.options(req.getLabelsMap()));
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    /**
+     * containerd sends a parent on commit only to snapshotters that advertise the "rebase"
+     * capability, which Strata does not: naming the parent the snapshot already has is accepted,
+     * anything else refused as containerd's bolt store refuses it.
+     */
+    private static void checkCommitParent(Snapshotter sn, String key, String parent) {
+        String current = sn.stat(key).parentOrEmpty();
+        if (current.equals(parent)) {
+            return;
+        }
+        if (!current.isEmpty()) {
+            throw new InvalidArgumentException("cannot change parent of active snapshot \"" + key + "\" on commit");
+        }
+        throw Status.UNIMPLEMENTED
+                .withDescription(GrpcErrors.describe("rebase of snapshot \"" + key + "\" onto a parent at commit",
+                        Status.Code.UNIMPLEMENTED))
+                .asRuntimeException();
+    }
+
+    @Override
+    public void remove(RemoveSnapshotRequest req, StreamObserver<Empty> response) {
+        unary(response, () -> {
+            resolve(req.getSnapshotter()).remove(Limits.checkKey("key", req.getKey()));
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void stat(StatSnapshotRequest req, StreamObserver<StatSnapshotResponse> response) {
+        unary(response, () -> {
+            Info info = resolve(req.getSnapshotter()).stat(Limits.checkKey("key", req.getKey()));
+            return StatSnapshotResponse.newBuilder().setInfo(ProtoConvert.toProto(info)).build();
+        });
+    }
+
+    @Override
+    public void update(UpdateSnapshotRequest req, StreamObserver<UpdateSnapshotResponse> response) {
+        unary(response, () -> {
+            Snapshotter sn = resolve(req.getSnapshotter());
+            if (!req.hasInfo()) {
+                throw new InvalidArgumentException("info must be set");
+            }
+            Limits.checkKey("info.name", req.getInfo().getName());
+            List<String> paths = req.getUpdateMask().getPathsList();
+            for (String path : paths) {
+                checkUpdatePath(path);
+            }
+            Info updated = sn.update(ProtoConvert.toApi(req.getInfo()), paths.toArray(String[]::new));
+            return UpdateSnapshotResponse.newBuilder().setInfo(ProtoConvert.toProto(updated)).build();
+        });
+    }
+
+    private static void checkUpdatePath(String path) {
+        if (path.equals("labels") || (path.startsWith("labels.") && path.length() > "labels.".length())) {
+            return;
+        }
+        throw new InvalidArgumentException("cannot update \"" + path
+                + "\" field on snapshot: only labels and labels.<key> can be updated");
+    }
+
+    @Override
+    public void list(ListSnapshotsRequest req, StreamObserver<ListSnapshotsResponse> response) {
+        var call = (ServerCallStreamObserver<ListSnapshotsResponse>) response;
+        ListStreamer streamer = new ListStreamer(call, LIST_BATCH_SIZE, LIST_BATCH_BYTES);
+        List<Info> infos;
+        try {
+            // Collected first, so the store is never held while a slow client reads.
+            infos = resolve(req.getSnapshotter()).list(req.getFiltersList().toArray(String[]::new));
+        } catch (RuntimeException e) {
+            call.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        try {
+            streamer.send(infos);
+        } catch (ListStreamer.Cancelled gone) {
+            // The client cancelled or its deadline passed: there is no one left to answer.
+        }
+    }
+
+    @Override
+    public void usage(UsageRequest req, StreamObserver<UsageResponse> response) {
+        unary(response, () -> ProtoConvert.toProto(resolve(req.getSnapshotter()).usage(Limits.checkKey("key", req.getKey()))));
+    }
+
+    @Override
+    public void cleanup(CleanupRequest req, StreamObserver<Empty> response) {
+        unary(response, () -> {
+            resolve(req.getSnapshotter()).cleanup();
+            return Empty.getDefaultInstance();
+        });
+    }
+}

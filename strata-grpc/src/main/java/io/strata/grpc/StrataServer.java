@@ -1,0 +1,196 @@
+package io.strata.grpc;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.strata.api.Snapshotter;
+import io.strata.grpc.proto.snapshots.SnapshotsGrpc;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gRPC server on a unix socket serving {@link SnapshotsService} and the standard
+ * {@code grpc.health.v1.Health} service, as a containerd proxy snapshotter plugin.
+ *
+ * <p>Guarantees: {@link #start()} creates the socket's directory, replaces a stale socket file
+ * (one nobody answers on) but refuses a live one or a file that is not a socket, and leaves the
+ * socket at mode 0660. Calls are served on virtual threads. Health answers SERVING from start
+ * until shutdown begins. {@link #shutdown} refuses new calls, lets in-flight calls finish within
+ * the grace period (cancelling the rest after it), then closes the snapshotters and removes the
+ * socket file; it is idempotent and thread-safe. The server owns the snapshotters it is given: a
+ * {@link #start()} that fails has shut the server down and closed them.
+ */
+public final class StrataServer implements AutoCloseable {
+    /** Grace period of {@link #close()}. */
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    /** Largest message accepted, containerd's default for its gRPC clients and server. */
+    public static final int MAX_MESSAGE_BYTES = 16 << 20;
+
+    private static final System.Logger LOG = System.getLogger(StrataServer.class.getName());
+    private static final Duration AFTER_CANCEL = Duration.ofSeconds(5);
+
+    private final Path socket;
+    private final Map<String, Snapshotter> snapshotters;
+    private final NamespaceMode mode;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private Server server;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private ExecutorService handlers;
+    private Object socketIdentity;
+    private boolean started;
+    private Boolean drained;
+
+    private StrataServer(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
+        this.socket = socket.toAbsolutePath();
+        this.snapshotters = new LinkedHashMap<>(snapshotters);
+        this.mode = Objects.requireNonNull(mode, "mode");
+    }
+
+    /** A server, not yet started, for {@code snapshotters} by name on {@code socket}. */
+    public static StrataServer create(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
+        return new StrataServer(socket, snapshotters, mode);
+    }
+
+    /**
+     * Binds the socket and starts serving.
+     *
+     * @throws java.net.BindException               if another server answers on the socket
+     * @throws java.nio.file.FileAlreadyExistsException if a file that is not a socket is in the way
+     * @throws IllegalStateException                if already started
+     */
+    public synchronized StrataServer start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("server already started");
+        }
+        started = true;
+        try {
+            SocketFiles.prepare(socket);
+            boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            handlers = Executors.newVirtualThreadPerTaskExecutor();
+            server = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(socket))
+                    .channelType(NioServerDomainSocketChannel.class)
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
+                    .executor(handlers)
+                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    // gRPC always asks for TCP keepalive, which a unix socket lacks; null drops the option.
+                    .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+                    .addService(new SnapshotsService(snapshotters, mode))
+                    .addService(health.getHealthService())
+                    .build()
+                    .start();
+            socketIdentity = SocketFiles.restrict(socket);
+        } catch (IOException | RuntimeException e) {
+            drained = stop(Duration.ZERO);
+            terminated.countDown();
+            throw e;
+        }
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(SnapshotsGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        return this;
+    }
+
+    /** The socket's absolute path. */
+    public Path socket() {
+        return socket;
+    }
+
+    /** Blocks until {@link #shutdown} has finished. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /**
+     * Stops serving: refuses new calls, waits up to {@code grace} for in-flight calls, cancels
+     * those still running, then closes the snapshotters and removes the socket file. Later calls
+     * wait for the first to finish and return its result.
+     *
+     * @return whether every in-flight call finished within the grace period
+     */
+    public boolean shutdown(Duration grace) {
+        synchronized (this) {
+            if (drained == null) {
+                drained = stop(grace);
+                terminated.countDown();
+            }
+            return drained;
+        }
+    }
+
+    /** {@link #shutdown} with {@link #DEFAULT_GRACE}. */
+    @Override
+    public void close() {
+        shutdown(DEFAULT_GRACE);
+    }
+
+    private boolean stop(Duration grace) {
+        health.enterTerminalState();
+        boolean finished = true;
+        if (server != null) {
+            server.shutdown();
+            finished = await(server, grace);
+            if (!finished) {
+                server.shutdownNow();
+                await(server, AFTER_CANCEL);
+            }
+        }
+        if (handlers != null) {
+            // Cancelled handlers may still be inside a snapshotter call; give them a moment to return.
+            handlers.shutdown();
+            awaitQuietly(handlers);
+        }
+        for (var e : snapshotters.entrySet()) {
+            try {
+                e.getValue().close();
+            } catch (RuntimeException failure) {
+                LOG.log(System.Logger.Level.WARNING, "closing snapshotter " + e.getKey() + " failed", failure);
+            }
+        }
+        for (EventLoopGroup group : new EventLoopGroup[] {boss, workers}) {
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            }
+        }
+        try {
+            SocketFiles.removeIfSame(socket, socketIdentity);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove socket " + socket + ": " + e);
+        }
+        return finished;
+    }
+
+    private static boolean await(Server server, Duration d) {
+        try {
+            return server.awaitTermination(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService executor) {
+        try {
+            executor.awaitTermination(AFTER_CANCEL.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
