@@ -158,7 +158,10 @@ class ContainerdProxyTest {
         try (Snapshotter direct = RemoteSnapshotter.connect(socket, backend)) {
             List<Info> committed = direct.list("kind==committed");
             assertThat(committed).hasSize(3);
-            Info top = committed.stream().filter(i -> direct.list("parent==\"" + i.name() + "\"").isEmpty()).findFirst().orElseThrow();
+            // The top layer is the committed snapshot no other committed snapshot sits on (the
+            // container's own snapshot may still be there: containerd's GC removes it later).
+            var parents = committed.stream().map(Info::parentOrEmpty).toList();
+            Info top = committed.stream().filter(i -> !parents.contains(i.name())).findFirst().orElseThrow();
             String view = "xattr-check";
             Path mnt = Files.createDirectories(dir.resolve("view"));
             Mounter.mountAll(direct.view(view, top.name()), mnt);
