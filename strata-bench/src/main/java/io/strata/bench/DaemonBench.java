@@ -95,27 +95,8 @@ public final class DaemonBench {
     }
 
     private static void phase(String label, int threads, int ops, String name, IntConsumer op) throws Exception {
-        Latencies lat = new Latencies(ops);
-        long t0 = System.nanoTime();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int tid = t;
-                fs.add(pool.submit(() -> {
-                    for (int i = tid; i < ops; i += threads) {
-                        long s = System.nanoTime();
-                        op.accept(i);
-                        lat.add(System.nanoTime() - s);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
+        Phase.Result r = Phase.run(threads, ops, op);
         System.out.printf(Locale.ROOT, "%-12s %7d %-8s %10.0f %10.0f %10.0f%n", label, threads, name,
-                lat.percentile(50) / 1e3, lat.percentile(99) / 1e3, ops / secs);
+                r.latencies().percentile(50) / 1e3, r.latencies().percentile(99) / 1e3, r.opsPerSecond());
     }
 }

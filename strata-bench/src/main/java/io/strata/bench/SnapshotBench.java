@@ -83,28 +83,9 @@ public final class SnapshotBench {
 
     private static void phase(Snapshotter sn, String backend, boolean durable, int threads, int ops, String name,
                               IntConsumer op) throws Exception {
-        Latencies lat = new Latencies(ops);
-        long t0 = System.nanoTime();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int tid = t;
-                fs.add(pool.submit(() -> {
-                    for (int i = tid; i < ops; i += threads) {
-                        long s = System.nanoTime();
-                        op.accept(i);
-                        lat.add(System.nanoTime() - s);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
+        Phase.Result r = Phase.run(threads, ops, op);
         System.out.printf(Locale.ROOT, "%-10s %-9s %7d %-8s %10.0f %10.0f %10.0f%n", backend, durable ? "yes" : "no (fsync off)",
-                threads, name, lat.percentile(50) / 1e3, lat.percentile(99) / 1e3, ops / secs);
+                threads, name, r.latencies().percentile(50) / 1e3, r.latencies().percentile(99) / 1e3, r.opsPerSecond());
     }
 
     private static void rawSyncCosts(Path base) throws IOException {
