@@ -1,0 +1,131 @@
+package io.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Kind;
+import io.strata.api.Snapshotter;
+import io.strata.grpc.RemoteSnapshotter;
+import io.strata.testkit.Tree;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** strata daemon: config file, containerd stanza, restart keeps snapshots, the CLI as its client. */
+class DaemonCommandTest {
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dir = Files.createTempDirectory("strata-daemon");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        Tree.deleteTree(dir);
+    }
+
+    private record Running(DaemonCommand cmd, Thread thread) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            cmd.stop();
+            thread.join(30_000);
+        }
+    }
+
+    private Running start(String... args) throws Exception {
+        DaemonCommand cmd = new DaemonCommand();
+        CommandLine cl = new CommandLine(cmd);
+        Thread t = Thread.ofPlatform().start(() -> cl.execute(args));
+        assertThat(cmd.awaitStarted(Duration.ofSeconds(30))).isTrue();
+        return new Running(cmd, t);
+    }
+
+    @Test
+    void restartKeepsSnapshotsAndTheCliTalksToTheDaemon() throws Exception {
+        Path socket = dir.resolve("run/strata.sock");
+        String[] args = {"--address", socket.toString(), "--root", dir.resolve("state").toString()};
+        try (Running d = start(args)) {
+            assertThat(Files.getPosixFilePermissions(socket)).extracting(Object::toString)
+                    .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ", "GROUP_WRITE");
+            try (Snapshotter sn = RemoteSnapshotter.connect(socket, "strata")) {
+                sn.prepare("base-a", "");
+                sn.commit("base", "base-a");
+                sn.prepare("work", "base");
+            }
+            assertThat(Main.run("snapshots", "prepare", "--address", socket.toString(), "-s", "native", "cli-made")).isZero();
+        }
+        try (Running d = start(args); Snapshotter sn = RemoteSnapshotter.connect(socket, "strata-overlayfs")) {
+            assertThat(sn.stat("base").kind()).isEqualTo(Kind.COMMITTED);
+            assertThat(sn.stat("work").parent()).contains("base");
+            try (Snapshotter nat = RemoteSnapshotter.connect(socket, "native")) {
+                assertThat(nat.stat("cli-made").kind()).isEqualTo(Kind.ACTIVE);
+            }
+        }
+    }
+
+    @Test
+    void configFileIsReadAndTyposAreNamed() throws Exception {
+        Path socket = dir.resolve("cfg.sock");
+        Path config = dir.resolve("strata.toml");
+        Files.writeString(config, """
+                # a comment
+                address = "%s"
+                root = "%s"
+                snapshotters = ["native"]
+                namespaces = "isolate"
+                log_level = "error"
+                """.formatted(socket, dir.resolve("cfg-state")));
+        try (Running d = start("--config", config.toString());
+             Snapshotter sn = RemoteSnapshotter.builder(socket, "native").namespace("team-a").connect()) {
+            sn.prepare("k", "");
+            assertThat(Files.isDirectory(dir.resolve("cfg-state/native/snapshots"))).isTrue();
+            assertThat(Files.exists(dir.resolve("cfg-state/overlayfs"))).isFalse();
+        }
+        Files.writeString(config, "adress = \"/tmp/x\"\n");
+        assertThatThrownBy(() -> DaemonConfig.read(config)).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("line 1").hasMessageContaining("unknown key \"adress\"");
+        Files.writeString(config, "root = /no/quotes\n");
+        assertThatThrownBy(() -> DaemonConfig.read(config)).hasMessageContaining("quoted");
+        assertThatThrownBy(() -> DaemonCommand.namespaceMode("sometimes")).hasMessageContaining("ignore or isolate");
+    }
+
+    @Test
+    void printsTheContainerdStanza() {
+        PrintStream old = System.out;
+        var out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(Main.run("daemon", "--print-containerd-config", "--address", "/run/x.sock")).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("[proxy_plugins.strata]\n    type = \"snapshot\"\n    address = \"/run/x.sock\"")
+                .contains("[proxy_plugins.strata-native]");
+    }
+
+    @Test
+    void logLinesAreKeyValue() {
+        LogRecord r = new LogRecord(Level.WARNING, "snapshot {0} left for cleanup");
+        r.setParameters(new Object[] {"a \"quoted\" key"});
+        r.setLoggerName("io.strata.backend");
+        String line = new Logging.KeyValueFormatter().format(r);
+        assertThat(line).startsWith("time=").contains(" level=warn logger=io.strata.backend ")
+                .contains("msg=\"snapshot a \\\"quoted\\\" key left for cleanup\"").endsWith("\n");
+        assertThatThrownBy(() -> Logging.configure("loud", System.err)).hasMessageContaining("loud");
+        assertThat(List.of("debug", "info", "warn", "error")).allSatisfy(l -> Logging.configure(l, System.err));
+        Logging.configure("warn", System.err);
+    }
+}
