@@ -25,17 +25,9 @@ public final class Backends {
     public static Snapshotter open(String name, Path stateRoot) {
         Path root = backendRoot(name, stateRoot);
         MetaStore store = SqliteMetaStore.open(root.resolve("metadata.db"));
-        if (name.equals("overlayfs")) {
-            // Short links for deep stacks sit right under the state root: /var/lib/strata/l/<id>.
-            return OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS.withLinkDir(stateRoot.resolve("l")));
-        }
-        return open(name, root, store);
-    }
-
-    /** Opens backend {@code name} at {@code root} on the given metastore (taken over: closed with it). */
-    public static Snapshotter open(String name, Path root, MetaStore store) {
         return switch (name) {
-            case "overlayfs" -> OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS);
+            // Short links for deep stacks sit right under the state root: /var/lib/strata/l/<id>.
+            case "overlayfs" -> OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS.withLinkDir(stateRoot.resolve("l")));
             case "native" -> NativeSnapshotter.open(root, store);
             default -> {
                 store.close();

@@ -54,16 +54,19 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         this.store = store;
         this.dirs = new SnapshotDirs(root);
         this.asyncRemove = asyncRemove;
-        this.spares = new Spares(dirs, kind -> {
-            Path temp = dirs.createTemp();
-            try {
-                populate(temp, kind);
-                return temp;
-            } catch (IOException | RuntimeException e) {
-                dirs.discard(temp);
-                throw e;
-            }
-        });
+        this.spares = new Spares(dirs, this::buildSkeleton);
+    }
+
+    /** A temporary directory holding the skeleton of a new snapshot of this kind, or nothing on failure. */
+    private Path buildSkeleton(Kind kind) throws IOException {
+        Path temp = dirs.createTemp();
+        try {
+            populate(temp, kind);
+            return temp;
+        } catch (IOException | RuntimeException e) {
+            dirs.discard(temp);
+            throw e;
+        }
     }
 
     /**
@@ -108,7 +111,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         Limits.checkLabels(info.labels());
         return store.write(tx -> {
             Info updated = tx.update(info, fieldPaths);
-            return decorate(tx.info(updated.name()).id(), updated);
+            return decorates() ? decorate(tx.info(updated.name()).id(), updated) : updated;
         });
     }
 
@@ -145,27 +148,23 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
         String parentName = parent == null ? "" : parent;
         Path parentDir = precheck(key, parentName);
-        Path temp = spares.take(kind);
+        Path spare = spares.take(kind);
+        Path filled;
         try {
-            if (temp == null) {
-                temp = dirs.createTemp();
-                populate(temp, kind);
-            }
-            if (parentDir != null) {
-                inherit(temp, kind, parentDir);
-            }
+            filled = spare != null ? spare : buildSkeleton(kind);
         } catch (IOException e) {
-            if (temp != null) {
-                dirs.discard(temp);
-            }
-            // The parent may have been removed while we copied it; report that, not the I/O error.
-            if (!parentName.isEmpty()) {
-                store.read(tx -> tx.info(parentName));
-            }
             throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
         }
-        Path filled = temp;
         try {
+            if (parentDir != null) {
+                try {
+                    inherit(filled, kind, parentDir);
+                } catch (IOException e) {
+                    // The parent may have been removed while we copied it; report that, not the I/O error.
+                    store.read(tx -> tx.info(parentName));
+                    throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+                }
+            }
             SnapshotRef ref = store.write(tx -> {
                 SnapshotRef r = tx.create(kind, key, parentName, labels);
                 Path published = dirs.publish(filled, r.id());
@@ -236,38 +235,34 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     @Override
     public void remove(String key) {
         ensureOpen();
-        WriteResult removed = store.write(tx -> new WriteResult(tx.remove(key).id()));
+        long id = store.write(tx -> tx.remove(key).id());
         if (!asyncRemove) {
-            removed(removed.id());
+            removed(id);
             try {
-                SnapshotDirs.deleteTree(dirs.of(removed.id()));
+                SnapshotDirs.deleteTree(dirs.of(id));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "snapshot {0} removed; its directory {1} is left for cleanup: {2}",
-                        key, dirs.of(removed.id()), e.toString());
+                        key, dirs.of(id), e.toString());
             }
         }
-    }
-
-    private record WriteResult(long id) {
     }
 
     @Override
     public void walk(Consumer<Info> fn, String... filters) {
         ensureOpen();
         Predicate<Info> filter = InfoFilters.parse(filters);
-        List<StoredInfo> found = new ArrayList<>();
+        List<Info> found = new ArrayList<>();
+        Map<String, Long> ids = new java.util.HashMap<>();
         // Collect first, call back after the transaction: the callback may stat, or even remove.
         store.read(tx -> {
-            Map<String, Long> ids = new java.util.HashMap<>();
-            tx.walk(filter, info -> found.add(new StoredInfo(-1, info, Usage.ZERO)));
+            tx.walk(filter, found::add);
             if (decorates()) {
                 tx.idMap().forEach((id, k) -> ids.put(k, id));
-                found.replaceAll(s -> new StoredInfo(ids.getOrDefault(s.info().name(), -1L), s.info(), s.usage()));
             }
             return null;
         });
-        for (StoredInfo s : found) {
-            fn.accept(decorates() ? decorate(s.id(), s.info()) : s.info());
+        for (Info info : found) {
+            fn.accept(decorates() ? decorate(ids.get(info.name()), info) : info);
         }
     }
 

@@ -185,7 +185,7 @@ public final class OverlaySnapshotter extends DirectorySnapshotter {
 
     @Override
     protected Info decorate(long id, Info info) {
-        if (!options.upperdirLabel() || id < 0) {
+        if (!options.upperdirLabel()) {
             return info;
         }
         Map<String, String> labels = new HashMap<>(info.labels());
