@@ -166,8 +166,8 @@ class StrataServerTest {
             awaitListenerClosed(socket);
             // New calls are refused while the old one runs.
             assertThatThrownBy(() -> late.stat("late")).isInstanceOf(UnavailableException.class);
-            Thread.sleep(200);
-            assertThat(stopping).as("still draining").isNotDone();
+            assertThatThrownBy(() -> stopping.get(200, TimeUnit.MILLISECONDS)).as("still draining")
+                    .isInstanceOf(java.util.concurrent.TimeoutException.class);
             assertThat(events).doesNotContain("close");
 
             release.countDown();
@@ -194,15 +194,9 @@ class StrataServerTest {
             CompletableFuture<Info> stuck = CompletableFuture.supplyAsync(() -> client.stat("stuck"), async);
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             long t0 = System.nanoTime();
-            // The handler never returns by itself: release it once the server has given up on it.
-            CompletableFuture.runAsync(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                release.countDown();
-            }, async);
+            // The handler never returns by itself: release it once the server has given up on it
+            // and the client has seen its call cancelled.
+            stuck.whenComplete((info, failure) -> release.countDown());
             assertThat(server.shutdown(Duration.ofMillis(300))).isFalse();
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
             assertThat(stuck).failsWithin(Duration.ofSeconds(10)).withThrowableThat()

@@ -125,10 +125,7 @@ public final class PrivateContainerd implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         try {
-            for (String task : ctrResult("tasks", "ls", "-q").out().lines().toList()) {
-                ctrResult("tasks", "kill", "-s", "SIGKILL", task.trim());
-            }
-            Thread.sleep(200);
+            // rm -f kills a task that still runs and waits for it.
             for (String task : ctrResult("tasks", "ls", "-q").out().lines().toList()) {
                 ctrResult("tasks", "rm", "-f", task.trim());
             }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,23 +48,22 @@ class KillNineTest {
                         backend, root.toString(), Integer.toString(round))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 List<String> lines = new ArrayList<>();
+                CountDownLatch committing = new CountDownLatch(3);
                 Thread reader = Thread.ofVirtual().start(() -> {
                     try (var in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
                         for (String l = in.readLine(); l != null; l = in.readLine()) {
                             synchronized (lines) {
                                 lines.add(l);
                             }
+                            committing.countDown();
                         }
                     } catch (java.io.IOException ignored) {
                         // the process died
                     }
                 });
-                // Wait until it is committing, then kill it somewhere in the next few operations.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (size(lines) < 3 && p.isAlive() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                assertThat(committing.await(60, TimeUnit.SECONDS)).as("workload reports its commits").isTrue();
                 assertThat(p.isAlive()).as("workload runs").isTrue();
+                // The fault injected: SIGKILL at a random moment of the next few operations.
                 Thread.sleep(rnd.nextInt(150));
                 p.destroyForcibly();
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -133,12 +133,6 @@ class KillNineTest {
         }
         assertThat(dirs).as("one directory per record, nothing else").hasSize(records);
         assertThat(dirs).allMatch(d -> d.chars().allMatch(Character::isDigit));
-    }
-
-    private static int size(List<String> lines) {
-        synchronized (lines) {
-            return lines.size();
-        }
     }
 
     private static String javaBin() {
