@@ -84,6 +84,12 @@ final class LibC {
     private static final MethodHandle LSETXATTR = h("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle LLISTXATTR = h("llistxattr", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
     private static final MethodHandle LREMOVEXATTR = h("lremovexattr", JAVA_INT, ADDRESS, ADDRESS);
+    // For RootDir: writes relative to directory descriptors resolved inside a root.
+    private static final MethodHandle SYSCALL_OPENAT2 = hv("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle UNLINKAT = h("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle WRITE = h("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle READ = h("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FSETXATTR = h("fsetxattr", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETDENTS64 = h("getdents64", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     // GNU strerror_r: returns a pointer to the message (maybe not to buf).
     private static final MethodHandle STRERROR_R = LINKER.downcallHandle(
@@ -421,6 +427,51 @@ final class LibC {
     static long getdents64(int fd, MemorySegment buf, long size) {
         try {
             return (long) GETDENTS64.invokeExact(cs(), fd, buf, size);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static final int AT_REMOVEDIR = 0x200;
+    static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    static final long RESOLVE_IN_ROOT = 0x10;
+
+    /** openat2(2) (kernel 5.6+); {@code how} is a {@code struct open_how} of {@code size} bytes. */
+    static int openat2(int dirfd, MemorySegment path, MemorySegment how, long size) {
+        try {
+            return (int) (long) SYSCALL_OPENAT2.invokeExact(cs(), 437L, dirfd, path, how, size);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static int unlinkat(int dirfd, MemorySegment path, int flags) {
+        try {
+            return (int) UNLINKAT.invokeExact(cs(), dirfd, path, flags);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static long write(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) WRITE.invokeExact(cs(), fd, buf, count);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static long read(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) READ.invokeExact(cs(), fd, buf, count);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static int fsetxattr(int fd, MemorySegment name, MemorySegment value, long size, int flags) {
+        try {
+            return (int) FSETXATTR.invokeExact(cs(), fd, name, value, size, flags);
         } catch (Throwable t) {
             throw fail(t);
         }

@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * Compares two directory trees the way containerd's {@code fstest.CheckDirectoryEqual} does:
  * the same paths, and for each the same type, permission bits (with setuid, setgid and sticky),
  * owner, group, content (regular files), target (symbolic links), device number and xattrs.
- * Times, directory sizes and link counts are not compared.
+ * Times, directory sizes and link counts are not compared by {@link #assertSameTree(Path, Path)};
+ * {@link #assertSameTreeExactly} adds modification times (to the nanosecond) and link counts of
+ * everything below the root.
  */
 public final class TreeAssert {
     private TreeAssert() {
@@ -25,8 +27,15 @@ public final class TreeAssert {
 
     /** Throws an {@link AssertionError} listing every difference between the two trees. */
     public static void assertSameTree(Path expected, Path actual) throws IOException {
-        Map<String, String> e = describe(expected);
-        Map<String, String> a = describe(actual);
+        compare(expected, actual, describe(expected), describe(actual));
+    }
+
+    /** As {@link #assertSameTree}, also comparing mtimes and link counts below the root. */
+    public static void assertSameTreeExactly(Path expected, Path actual) throws IOException {
+        compare(expected, actual, describe(expected, true), describe(actual, true));
+    }
+
+    private static void compare(Path expected, Path actual, Map<String, String> e, Map<String, String> a) {
         List<String> diffs = new ArrayList<>();
         for (var entry : e.entrySet()) {
             String other = a.get(entry.getKey());
@@ -48,12 +57,17 @@ public final class TreeAssert {
 
     /** One line of metadata per path, keyed by the path relative to the root ("/" for the root). */
     public static Map<String, String> describe(Path root) throws IOException {
+        return describe(root, false);
+    }
+
+    /** {@link #describe(Path)}, with mtimes and link counts below the root when {@code exact}. */
+    public static Map<String, String> describe(Path root, boolean exact) throws IOException {
         Map<String, String> out = new TreeMap<>();
-        describe(root, root, out);
+        describe(root, root, out, exact);
         return out;
     }
 
-    private static void describe(Path root, Path p, Map<String, String> out) throws IOException {
+    private static void describe(Path root, Path p, Map<String, String> out, boolean exact) throws IOException {
         Stat st = Stat.lstat(p);
         StringBuilder sb = new StringBuilder();
         int type = st.mode() & 0170000;
@@ -71,11 +85,17 @@ public final class TreeAssert {
             sb.append(" xattr:").append(name).append('=').append(HexFormat.of().formatHex(FileOps.getXattr(p, name)));
         }
         String rel = root.relativize(p).toString();
+        if (exact && !rel.isEmpty()) {
+            sb.append(" mtime=").append(st.mtime());
+            if (!st.isDirectory()) {
+                sb.append(" nlink=").append(st.nlink());
+            }
+        }
         out.put(rel.isEmpty() ? "/" : "/" + rel, sb.toString());
         if (st.isDirectory()) {
             try (var s = Files.list(p)) {
                 for (Path c : (Iterable<Path>) s::iterator) {
-                    describe(root, c, out);
+                    describe(root, c, out, exact);
                 }
             }
         }

@@ -1,0 +1,393 @@
+package io.strata.archive;
+
+import io.strata.api.InvalidArgumentException;
+import io.strata.archive.tar.EntryType;
+import io.strata.archive.tar.Latin1;
+import io.strata.archive.tar.SparseRegion;
+import io.strata.archive.tar.TarEntry;
+import io.strata.archive.tar.TarReader;
+import io.strata.fs.ErrnoException;
+import io.strata.fs.RootDir;
+import io.strata.fs.Stat;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Applies the entries of one tar stream to a tree, with containerd's semantics (archive/tar.go
+ * applyNaive): implicit parent directories, an entry replacing whatever is in its way except a
+ * directory merging into a directory, hard links to entries already in the tree, owner before
+ * mode (chown clears setuid), xattrs, devices and fifos, directory times restored after all their
+ * children. Every path goes through {@link RootDir}, so nothing outside the tree is reachable.
+ */
+final class LayerApplier {
+    private static final Logger LOG = Logger.getLogger(LayerApplier.class.getName());
+    private static final String WHITEOUT = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+    private static final String OVERLAY_XATTRS = "trusted.overlay.";
+    private static final int BUFFER = 256 * 1024;
+
+    private final RootDir root;
+    private final Whiteouts whiteouts;
+    private final List<RootDir> parents;
+    private final boolean allowDevices;
+    private final byte[] buffer = new byte[BUFFER];
+    /** Directories known to exist (as resolved in the root); dropped whenever something is removed. */
+    private final Set<String> knownDirs = new HashSet<>();
+    /** Paths this layer created: an opaque marker on a copying backend keeps these. */
+    private final Set<String> unpacked = new HashSet<>();
+    private final List<TarEntry> dirs = new ArrayList<>();
+    private long entries;
+
+    LayerApplier(RootDir root, Whiteouts whiteouts, List<RootDir> parents, boolean allowDevices) {
+        this.root = root;
+        this.whiteouts = whiteouts;
+        this.parents = parents;
+        this.allowDevices = allowDevices;
+    }
+
+    /** Applies every entry of {@code tar}; returns the number of entries. */
+    long apply(TarReader tar) throws IOException {
+        Optional<TarEntry> next;
+        while ((next = tar.next()).isPresent()) {
+            entries++;
+            apply(next.get(), tar);
+        }
+        for (TarEntry dir : dirs) {
+            try {
+                setTimes(bytes(dir.name()), dir);
+            } catch (ErrnoException e) {
+                if (e.errno() != ErrnoException.ENOENT) {
+                    throw e;
+                }
+            }
+        }
+        return entries;
+    }
+
+    private void apply(TarEntry e, TarReader tar) throws IOException {
+        String rel = Names.clean(e.name(), "entry");
+        if (rel.isEmpty()) {
+            return; // the root itself ("./"): containerd leaves the root's metadata alone
+        }
+        String parent = Names.parent(rel);
+        String base = Names.base(rel);
+        if (base.startsWith(WHITEOUT)) {
+            ensureDirectory(parent);
+            whiteout(parent, base, e);
+            return;
+        }
+        ensureDirectory(parent);
+        TarEntry entry = e.withName(rel);
+        byte[] path = bytes(rel);
+        switch (entry.type()) {
+            case REGULAR -> writeFile(path, entry, tar);
+            case DIRECTORY -> makeDirectory(path, entry);
+            case SYMLINK -> {
+                replaceIfExists(path, () -> root.symlink(bytes(entry.linkName()), path));
+                finish(path, entry, false);
+            }
+            case HARDLINK -> link(path, entry);
+            case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> makeNode(path, entry);
+        }
+        if (whiteouts == Whiteouts.DELETE) {
+            unpacked.add(rel);
+        }
+    }
+
+    private void writeFile(byte[] path, TarEntry e, TarReader tar) throws IOException {
+        RootDir.OutputFile f = create(path);
+        try {
+            if (e.sparse().isEmpty()) {
+                copy(tar, f, e.size(), e);
+            } else {
+                for (SparseRegion r : e.sparse()) {
+                    f.seek(r.offset());
+                    copy(tar, f, r.length(), e);
+                }
+                f.truncate(e.size());
+            }
+            f.chown(e.uid(), e.gid());
+            for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+                if (acceptXattr(x.getKey(), e)) {
+                    try {
+                        f.setXattr(x.getKey(), x.getValue());
+                    } catch (ErrnoException ex) {
+                        tolerateXattrFailure(ex, x.getKey(), e, true);
+                    }
+                }
+            }
+            f.chmod(e.mode());
+            f.setTimes(atimeNanos(e), nanos(e.mtime()));
+        } finally {
+            f.close();
+        }
+    }
+
+    private RootDir.OutputFile create(byte[] path) throws ErrnoException {
+        try {
+            return root.create(path);
+        } catch (ErrnoException ex) {
+            if (ex.errno() != ErrnoException.EEXIST) {
+                throw ex;
+            }
+            removeAll(path);
+            return root.create(path);
+        }
+    }
+
+    private void copy(TarReader tar, RootDir.OutputFile f, long n, TarEntry e) throws IOException {
+        while (n > 0) {
+            int r = tar.read(buffer, 0, (int) Math.min(buffer.length, n));
+            if (r < 0) {
+                throw new InvalidArgumentException("invalid layer: content of " + e.displayName() + " ends early");
+            }
+            f.write(buffer, 0, r);
+            n -= r;
+        }
+    }
+
+    private void makeDirectory(byte[] path, TarEntry e) throws ErrnoException {
+        try {
+            root.mkdir(path, e.mode());
+        } catch (ErrnoException ex) {
+            if (ex.errno() != ErrnoException.EEXIST) {
+                throw ex;
+            }
+            Optional<Stat> existing = root.lstat(path);
+            if (existing.isEmpty() || !existing.get().isDirectory()) {
+                removeAll(path);
+                root.mkdir(path, e.mode());
+            }
+        }
+        knownDirs.add(e.name());
+        root.lchown(path, e.uid(), e.gid());
+        setXattrs(path, e);
+        root.chmod(path, e.mode());
+        dirs.add(e);
+    }
+
+    private void makeNode(byte[] path, TarEntry e) throws ErrnoException {
+        int type = switch (e.type()) {
+            case CHAR_DEVICE -> Stat.S_IFCHR;
+            case BLOCK_DEVICE -> Stat.S_IFBLK;
+            default -> Stat.S_IFIFO;
+        };
+        if (type != Stat.S_IFIFO && !allowDevices) {
+            throw new InvalidArgumentException("invalid layer: device entry " + e.displayName()
+                    + " is not allowed here");
+        }
+        replaceIfExists(path, () -> root.mknod(path, type | e.mode(), e.devMajor(), e.devMinor()));
+        finish(path, e, true);
+    }
+
+    private void link(byte[] path, TarEntry e) throws ErrnoException {
+        String target = Names.clean(e.linkName(), "hard link target");
+        if (target.isEmpty()) {
+            throw new InvalidArgumentException("invalid layer: hard link " + e.displayName() + " points at the root");
+        }
+        byte[] to = bytes(target);
+        try {
+            replaceIfExists(path, () -> root.link(to, path));
+        } catch (ErrnoException ex) {
+            if (ex.errno() == ErrnoException.ENOENT) {
+                throw new InvalidArgumentException("invalid layer: hard link " + e.displayName() + " points at "
+                        + Names.quote(target) + ", which is not in the layer's tree");
+            }
+            throw ex;
+        }
+        Optional<Stat> st = root.lstat(path);
+        finish(path, e, st.isPresent() && !st.get().isSymlink());
+    }
+
+    /** Owner, xattrs, mode (unless a symlink), times: containerd's order, mode after owner. */
+    private void finish(byte[] path, TarEntry e, boolean chmod) throws ErrnoException {
+        root.lchown(path, e.uid(), e.gid());
+        setXattrs(path, e);
+        if (chmod) {
+            root.chmod(path, e.mode());
+        }
+        setTimes(path, e);
+    }
+
+    private void setXattrs(byte[] path, TarEntry e) throws ErrnoException {
+        for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+            if (acceptXattr(x.getKey(), e)) {
+                try {
+                    root.setXattr(path, x.getKey(), x.getValue());
+                } catch (ErrnoException ex) {
+                    tolerateXattrFailure(ex, x.getKey(), e, e.type() == EntryType.DIRECTORY);
+                }
+            }
+        }
+    }
+
+    /** Overlay's own attributes would let a layer forge whiteouts or redirects: never taken from archives. */
+    private static boolean acceptXattr(String name, TarEntry e) {
+        if (name.startsWith(OVERLAY_XATTRS)) {
+            LOG.warning(() -> "ignored xattr " + name + " on " + e.displayName() + ": overlayfs metadata is not taken from layers");
+            return false;
+        }
+        return true;
+    }
+
+    /** As containerd: unsupported xattrs, and user.* on what cannot carry them, are skipped with a warning. */
+    private static void tolerateXattrFailure(ErrnoException ex, String name, TarEntry e, boolean regularOrDir)
+            throws ErrnoException {
+        boolean unsupported = ex.errno() == ErrnoException.EOPNOTSUPP;
+        boolean userOnSpecial = ex.errno() == ErrnoException.EPERM && name.startsWith("user.") && !regularOrDir;
+        if (!unsupported && !userOnSpecial) {
+            throw ex;
+        }
+        LOG.warning(() -> "ignored xattr " + name + " on " + e.displayName() + ": " + ex.getMessage());
+    }
+
+    private void setTimes(byte[] path, TarEntry e) throws ErrnoException {
+        root.setTimes(path, atimeNanos(e), nanos(e.mtime()));
+    }
+
+    private void whiteout(String parent, String base, TarEntry e) throws ErrnoException {
+        if (base.equals(OPAQUE)) {
+            if (whiteouts == Whiteouts.OVERLAY) {
+                root.setXattr(bytes(parent), "trusted.overlay.opaque", new byte[] {'y'});
+            } else {
+                clearLower(parent);
+            }
+            return;
+        }
+        if (base.startsWith(WHITEOUT + WHITEOUT)) {
+            return; // AUFS metadata (.wh..wh.plnk and friends): meaningless here, as in Docker
+        }
+        String name = base.substring(WHITEOUT.length());
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            throw new InvalidArgumentException("invalid layer: invalid whiteout name " + e.displayName());
+        }
+        byte[] target = bytes(Names.child(parent, name));
+        removeAll(target);
+        if (whiteouts == Whiteouts.OVERLAY) {
+            root.mknod(target, Stat.S_IFCHR, 0, 0);
+            root.lchown(target, e.uid(), e.gid());
+        }
+    }
+
+    /** Removes from {@code dir} everything this layer did not add, descending into what it did. */
+    private void clearLower(String dir) throws ErrnoException {
+        byte[] d = bytes(dir);
+        for (byte[] child : root.list(d)) {
+            String rel = Names.child(dir, Latin1.of(child));
+            if (!unpacked.contains(rel)) {
+                removeAll(bytes(rel));
+            } else {
+                Optional<Stat> st = root.lstat(bytes(rel));
+                if (st.isPresent() && st.get().isDirectory()) {
+                    clearLower(rel);
+                }
+            }
+        }
+    }
+
+    /**
+     * Makes sure {@code dir} is a directory (following symlinks inside the root), creating missing
+     * ones as containerd's mkparent does: mode 0755, or the metadata of the same directory in the
+     * nearest parent layer that has it.
+     */
+    private void ensureDirectory(String dir) throws ErrnoException {
+        if (dir.isEmpty() || knownDirs.contains(dir)) {
+            return;
+        }
+        byte[] d = bytes(dir);
+        try {
+            if (root.isDirectory(d)) {
+                knownDirs.add(dir);
+                return;
+            }
+        } catch (ErrnoException ex) {
+            if (ex.errno() == ErrnoException.ENOTDIR) {
+                throw new InvalidArgumentException("invalid layer: " + Names.quote(dir)
+                        + " is needed as a directory but is not one");
+            }
+            throw ex;
+        }
+        ensureDirectory(Names.parent(dir));
+        try {
+            root.mkdir(d, 0755);
+        } catch (ErrnoException ex) {
+            if (ex.errno() != ErrnoException.EEXIST) {
+                throw ex;
+            }
+            throw new InvalidArgumentException("invalid layer: " + Names.quote(dir)
+                    + " is needed as a directory but is not one");
+        }
+        copyFromParents(d);
+        knownDirs.add(dir);
+    }
+
+    private void copyFromParents(byte[] d) throws ErrnoException {
+        for (RootDir p : parents) {
+            Optional<Stat> st = p.lstat(d);
+            if (st.isEmpty()) {
+                continue;
+            }
+            if (!st.get().isDirectory()) {
+                return;
+            }
+            Stat s = st.get();
+            root.lchown(d, s.uid(), s.gid());
+            root.chmod(d, s.permissions());
+            for (Map.Entry<String, byte[]> x : p.xattrs(d).entrySet()) {
+                if (!x.getKey().startsWith(OVERLAY_XATTRS)) {
+                    root.setXattr(d, x.getKey(), x.getValue());
+                }
+            }
+            root.setTimes(d, nanos(s.atime()), nanos(s.mtime()));
+            return;
+        }
+    }
+
+    private void removeAll(byte[] path) throws ErrnoException {
+        knownDirs.clear();
+        root.removeAll(path);
+    }
+
+    private interface Creation {
+        void run() throws ErrnoException;
+    }
+
+    /** Runs {@code create}; if something is in the way, removes it (a whole tree) and runs it again. */
+    private void replaceIfExists(byte[] path, Creation create) throws ErrnoException {
+        try {
+            create.run();
+        } catch (ErrnoException ex) {
+            if (ex.errno() != ErrnoException.EEXIST) {
+                throw ex;
+            }
+            removeAll(path);
+            create.run();
+        }
+    }
+
+    /** containerd sets atime to the later of atime and mtime. */
+    private static long atimeNanos(TarEntry e) {
+        Instant m = e.mtime();
+        Instant a = e.atime().filter(t -> t.isAfter(m)).orElse(m);
+        return nanos(a);
+    }
+
+    /** Nanoseconds since the epoch; times before it or past 2262 become the epoch, as containerd's boundTime. */
+    private static long nanos(Instant t) {
+        if (t.getEpochSecond() < 0 || t.getEpochSecond() >= Long.MAX_VALUE / 1_000_000_000L) {
+            return 0;
+        }
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    private static byte[] bytes(String byteString) {
+        return Latin1.bytes(byteString);
+    }
+}

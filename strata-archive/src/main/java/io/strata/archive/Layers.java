@@ -1,0 +1,171 @@
+package io.strata.archive;
+
+import io.strata.api.FailedPreconditionException;
+import io.strata.api.InternalException;
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Mount;
+import io.strata.api.StrataException;
+import io.strata.api.UnavailableException;
+import io.strata.archive.tar.TarFormatException;
+import io.strata.archive.tar.TarReader;
+import io.strata.fs.ErrnoException;
+import io.strata.fs.Mounter;
+import io.strata.fs.RootDir;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * Applying OCI layers to snapshots: what containerd's diff applier does.
+ *
+ * <p>A layer is applied in the flavour of the mounts it is given: a single overlay mount with an
+ * {@code upperdir} is written directly in its upper directory, whiteouts in overlayfs form (the
+ * lower directories supply the metadata of implicit parent directories); a single writable bind
+ * mount is written in its source directory, whiteouts deleting; anything else is mounted on a
+ * temporary directory and written there, whiteouts deleting.
+ *
+ * <p>Guarantees: no entry, link or whiteout reaches outside the tree (paths resolve inside it,
+ * {@code ..} past the root and absolute names are refused); the DiffID and the compressed digest
+ * are computed in the same pass and, when expected values are given, checked; any failure is a
+ * {@link StrataException} naming the cause, and leaves the snapshot for the caller to remove, never
+ * committed. Errors: {@link InvalidArgumentException} for a bad archive, bad compression or a
+ * mismatched digest, {@link FailedPreconditionException} for read-only mounts,
+ * {@link UnavailableException} when the disk is full, {@link InternalException} otherwise.
+ */
+public final class Layers {
+    private Layers() {}
+
+    /** Applies {@code layer} (gzip, zstd or plain tar, detected) onto a snapshot's mounts. */
+    public static ApplyResult apply(List<Mount> mounts, InputStream layer, ApplyOptions options) {
+        if (mounts.isEmpty()) {
+            throw new InvalidArgumentException("no mounts to apply the layer to");
+        }
+        if (mounts.size() == 1) {
+            Mount m = mounts.getFirst();
+            if (m.readOnly()) {
+                throw new FailedPreconditionException("cannot apply a layer to read-only mounts (a view?)");
+            }
+            if (m.type().equals("overlay")) {
+                String upper = option(m, "upperdir=");
+                if (upper == null) {
+                    throw new FailedPreconditionException("cannot apply a layer to an overlay mount without upperdir");
+                }
+                List<Path> lowers = new ArrayList<>();
+                String lower = option(m, "lowerdir=");
+                if (lower != null) {
+                    for (String l : lower.split(":")) {
+                        lowers.add(Path.of(l));
+                    }
+                }
+                return applyTo(Path.of(upper), Whiteouts.OVERLAY, lowers, layer, options);
+            }
+            if (m.type().equals("bind") || m.type().equals("rbind")) {
+                return applyTo(Path.of(m.source()), Whiteouts.DELETE, List.of(), layer, options);
+            }
+        }
+        try {
+            return Mounter.withMounted(mounts, dir -> applyTo(dir, Whiteouts.DELETE, List.of(), layer, options));
+        } catch (IOException e) {
+            throw failure("mounting the snapshot", e);
+        }
+    }
+
+    /**
+     * Applies {@code layer} onto directory {@code dir}, whiteouts carried out as {@code whiteouts}
+     * says; {@code parents} are the directories below an overlay upper directory, nearest first.
+     */
+    public static ApplyResult applyTo(Path dir, Whiteouts whiteouts, List<Path> parents, InputStream layer,
+                                      ApplyOptions options) {
+        List<RootDir> lowers = new ArrayList<>();
+        try (RootDir root = RootDir.open(dir)) {
+            for (Path p : parents) {
+                lowers.add(RootDir.open(p.toRealPath()));
+            }
+            HashingInputStream raw = new HashingInputStream(new Progress(layer, options.progress()));
+            Decompressed plain = Decompressed.open(raw);
+            HashingInputStream tarBytes = new HashingInputStream(plain.stream());
+            long entries = new LayerApplier(root, whiteouts, lowers, options.allowDevices())
+                    .apply(new TarReader(tarBytes));
+            // The DiffID covers the whole stream, padding after the end-of-archive blocks included.
+            tarBytes.drain();
+            raw.drain();
+            ApplyResult result = new ApplyResult(tarBytes.digest(), raw.digest(), plain.compression(), raw.count(),
+                    tarBytes.count(), entries);
+            check("DiffID", options.expectedDiffId().orElse(null), result.diffId());
+            check("digest", options.expectedDigest().orElse(null), result.digest());
+            return result;
+        } catch (IOException e) {
+            throw failure("applying the layer to " + dir, e);
+        } catch (UncheckedIOException e) {
+            throw failure("applying the layer to " + dir, e.getCause());
+        } finally {
+            lowers.forEach(RootDir::close);
+        }
+    }
+
+    private static void check(String what, String expected, String actual) {
+        if (expected != null && !expected.equals(actual)) {
+            throw new InvalidArgumentException("layer " + what + " mismatch: expected " + expected + ", got " + actual);
+        }
+    }
+
+    private static String option(Mount m, String prefix) {
+        for (String o : m.options()) {
+            if (o.startsWith(prefix)) {
+                return o.substring(prefix.length());
+            }
+        }
+        return null;
+    }
+
+    static StrataException failure(String doing, IOException e) {
+        if (e instanceof TarFormatException) {
+            return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
+        }
+        if (e instanceof ErrnoException errno) {
+            if (errno.errno() == ErrnoException.ENOSPC || errno.errno() == ErrnoException.EDQUOT) {
+                return new UnavailableException(doing + ": no space left: " + e.getMessage(), e);
+            }
+            return new InternalException(doing + ": " + e.getMessage(), e);
+        }
+        if (Decompressed.isCorruption(e)) {
+            return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
+        }
+        return new InternalException(doing + ": " + e.getMessage(), e);
+    }
+
+    /** Tells a listener how many input bytes have been consumed. */
+    private static final class Progress extends FilterInputStream {
+        private final LongConsumer listener;
+        private long count;
+
+        Progress(InputStream in, LongConsumer listener) {
+            super(in);
+            this.listener = listener;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                listener.accept(++count);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+                listener.accept(count);
+            }
+            return n;
+        }
+    }
+}
