@@ -298,6 +298,10 @@ final class LayerApplier {
      * nearest parent layer that has it.
      */
     private void ensureDirectory(String dir) throws ErrnoException {
+        ensureDirectory(dir, 0);
+    }
+
+    private void ensureDirectory(String dir, int links) throws ErrnoException {
         if (dir.isEmpty() || knownDirs.contains(dir)) {
             return;
         }
@@ -314,15 +318,25 @@ final class LayerApplier {
             }
             throw ex;
         }
-        ensureDirectory(Names.parent(dir));
+        ensureDirectory(Names.parent(dir), links);
         try {
             root.mkdir(d, 0755);
         } catch (ErrnoException ex) {
             if (ex.errno() != ErrnoException.EEXIST) {
                 throw ex;
             }
-            throw new InvalidArgumentException("invalid layer: " + Names.quote(dir)
-                    + " is needed as a directory but is not one");
+            Optional<Stat> st = root.lstat(d);
+            if (st.isEmpty() || !st.get().isSymlink()) {
+                throw new InvalidArgumentException("invalid layer: " + Names.quote(dir)
+                        + " is needed as a directory but is not one");
+            }
+            // A symlink to where nothing is yet: create its target, resolved as inside the root
+            // (containerd's mkparent creates the path fs.RootPath resolved).
+            if (links >= 40) {
+                throw new InvalidArgumentException("invalid layer: too many levels of symbolic links at " + Names.quote(dir));
+            }
+            ensureDirectory(Names.resolveLink(Names.parent(dir), Latin1.of(root.readlink(d))), links + 1);
+            return;
         }
         copyFromParents(d);
         knownDirs.add(dir);

@@ -63,4 +63,26 @@ final class Names {
     static String quote(String byteString) {
         return "\"" + Latin1.display(byteString) + "\"";
     }
+
+    /**
+     * Where symlink {@code target}, found in directory {@code dir}, leads when the root is "/":
+     * absolute targets start at the root and ".." stops there.
+     */
+    static String resolveLink(String dir, String target) {
+        StringBuilder out = new StringBuilder(target.startsWith("/") ? "" : dir);
+        for (String part : target.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                out.setLength(Math.max(out.lastIndexOf("/"), 0));
+            } else {
+                if (!out.isEmpty()) {
+                    out.append('/');
+                }
+                out.append(part);
+            }
+        }
+        return out.toString();
+    }
 }

@@ -247,10 +247,10 @@ public final class RootDir implements AutoCloseable {
                 if (errno != ErrnoException.EISDIR) {
                     throw new ErrnoException("unlink", display(rel), errno);
                 }
-                dropCache();
                 if (LibC.unlinkat(parent, name, LibC.AT_REMOVEDIR) != 0) {
                     throw LibC.error("rmdir", display(rel));
                 }
+                dropCache();
             }
         }
     }
@@ -260,6 +260,8 @@ public final class RootDir implements AutoCloseable {
         if (rel.length == 0) {
             throw new IllegalArgumentException("refusing to remove the root");
         }
+        // Directories below rel are going away: forget their descriptors before resolving anew.
+        dropCache();
         int slash = lastSlash(rel);
         int parent;
         try {
@@ -270,7 +272,6 @@ public final class RootDir implements AutoCloseable {
             }
             throw e;
         }
-        dropCache();
         try (Scratch.Frame f = Scratch.frame()) {
             removeTree(parent, base(f, rel, slash), rel);
         } catch (ErrnoException e) {
@@ -282,8 +283,8 @@ public final class RootDir implements AutoCloseable {
 
     /** Removes everything inside directory {@code rel}, keeping the directory itself. */
     public void clearDirectory(byte[] rel) throws ErrnoException {
-        int fd = rel.length == 0 ? rootFd : dirFd(rel);
         dropCache();
+        int fd = rel.length == 0 ? rootFd : dirFd(rel);
         try {
             for (byte[] child : names(fd, rel)) {
                 try (Scratch.Frame f = Scratch.frame()) {
