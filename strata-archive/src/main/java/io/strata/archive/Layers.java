@@ -6,6 +6,9 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.Mount;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
+import io.strata.archive.compress.CorruptStreamException;
+import io.strata.archive.compress.DecompressingInputStream;
+import io.strata.archive.compress.Decompression;
 import io.strata.archive.tar.TarFormatException;
 import io.strata.archive.tar.TarReader;
 import io.strata.fs.ErrnoException;
@@ -87,14 +90,14 @@ public final class Layers {
                 lowers.add(RootDir.open(p.toRealPath()));
             }
             HashingInputStream raw = new HashingInputStream(new Progress(layer, options.progress()));
-            Decompressed plain = Decompressed.open(raw);
-            HashingInputStream tarBytes = new HashingInputStream(plain.stream());
+            DecompressingInputStream plain = Decompression.open(raw);
+            HashingInputStream tarBytes = new HashingInputStream(plain);
             long entries = new LayerApplier(root, whiteouts, lowers, options.allowDevices())
                     .apply(new TarReader(tarBytes));
             // The DiffID covers the whole stream, padding after the end-of-archive blocks included.
             tarBytes.drain();
             raw.drain();
-            ApplyResult result = new ApplyResult(tarBytes.digest(), raw.digest(), plain.compression(), raw.count(),
+            ApplyResult result = new ApplyResult(tarBytes.digest(), raw.digest(), plain.compression().toString(), raw.count(),
                     tarBytes.count(), entries);
             check("DiffID", options.expectedDiffId().orElse(null), result.diffId());
             check("digest", options.expectedDigest().orElse(null), result.digest());
@@ -133,7 +136,7 @@ public final class Layers {
             }
             return new InternalException(doing + ": " + e.getMessage(), e);
         }
-        if (Decompressed.isCorruption(e)) {
+        if (e instanceof CorruptStreamException) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
         }
         return new InternalException(doing + ": " + e.getMessage(), e);
