@@ -14,13 +14,18 @@ import io.strata.archive.tar.TarReader;
 import io.strata.fs.ErrnoException;
 import io.strata.fs.Mounter;
 import io.strata.fs.RootDir;
+import io.strata.archive.compress.Compression;
+import io.strata.archive.tar.TarWriter;
+import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -111,6 +116,104 @@ public final class Layers {
         }
     }
 
+    /**
+     * Writes the layer that turns the tree of {@code lower} (empty list: nothing) into the tree of
+     * {@code upper}, as containerd's diff service does, compressed as asked. When {@code upper} is
+     * an overlay whose lower directories are exactly {@code lower}'s, its upper directory is read
+     * directly; otherwise both are mounted read-only and compared. The output is deterministic:
+     * the same trees give the same bytes.
+     */
+    public static DiffResult diff(List<Mount> lower, List<Mount> upper, OutputStream out, Compression compression) {
+        try {
+            Optional<Path> upperDir = OverlayLayout.upperOf(lower, upper);
+            if (upperDir.isPresent()) {
+                return diffOverlayUpper(upperDir.get(), out, compression);
+            }
+            Optional<Path> upperTree = OverlayLayout.bindSource(upper);
+            Optional<Path> lowerTree = OverlayLayout.bindSource(lower);
+            if (upperTree.isPresent() && (lower.isEmpty() || lowerTree.isPresent())) {
+                return diffTrees(lowerTree, upperTree.get(), out, compression);
+            }
+            if (lower.isEmpty()) {
+                return Mounter.withMounted(readOnly(upper), u -> diffTrees(Optional.empty(), u, out, compression));
+            }
+            return Mounter.withMounted(readOnly(lower), l -> Mounter.withMounted(readOnly(upper),
+                    u -> diffTrees(Optional.of(l), u, out, compression)));
+        } catch (IOException e) {
+            throw failure("computing the diff", e);
+        }
+    }
+
+    /** The layer held in an overlayfs upper directory: its entries, whiteouts and opaque markers. */
+    public static DiffResult diffOverlayUpper(Path upperDir, OutputStream out, Compression compression) {
+        return write(out, compression, differ -> {
+            try (RootDir upper = RootDir.open(upperDir)) {
+                differ.overlayUpper(upper);
+            }
+        });
+    }
+
+    /** The changes from tree {@code lower} (empty: no tree) to tree {@code upper}, by comparing both. */
+    public static DiffResult diffTrees(Optional<Path> lower, Path upper, OutputStream out, Compression compression) {
+        return write(out, compression, differ -> {
+            try (RootDir u = RootDir.open(upper); RootDir l = lower.isPresent() ? RootDir.open(lower.get()) : null) {
+                differ.compare(Optional.ofNullable(l), u);
+            }
+        });
+    }
+
+    private interface DiffWork {
+        void run(LayerDiffer differ) throws IOException;
+    }
+
+    private static DiffResult write(OutputStream out, Compression compression, DiffWork work) {
+        HashingOutputStream packed = new HashingOutputStream(out);
+        OutputStream compressor = null;
+        try {
+            compressor = compression.compressor(packed);
+            HashingOutputStream plain = new HashingOutputStream(new BufferedOutputStream(compressor, 256 * 1024));
+            TarWriter tar = new TarWriter(plain);
+            LayerDiffer differ = new LayerDiffer(tar);
+            work.run(differ);
+            tar.finish();
+            plain.flush();
+            // Closing the compressor writes its trailer through packed (which leaves out open).
+            OutputStream c = compressor;
+            compressor = null;
+            c.close();
+            packed.flush();
+            return new DiffResult(packed.digest(), packed.count(), plain.digest(), plain.count(),
+                    compression.toString(), compression.ociLayerMediaType(), differ.entries());
+        } catch (IOException e) {
+            throw failure("writing the layer", e);
+        } finally {
+            if (compressor != null) {
+                try {
+                    compressor.close();
+                } catch (IOException ignored) {
+                    // the first failure is the one reported
+                }
+            }
+        }
+    }
+
+    private static List<Mount> readOnly(List<Mount> mounts) {
+        List<Mount> out = new ArrayList<>();
+        for (Mount m : mounts) {
+            List<String> opts = new ArrayList<>();
+            for (String o : m.options()) {
+                if (!o.equals("rw") && !o.startsWith("upperdir=") && !o.startsWith("workdir=")) {
+                    opts.add(o);
+                }
+            }
+            if (!opts.contains("ro")) {
+                opts.add("ro");
+            }
+            out.add(new Mount(m.type(), m.source(), m.target(), opts));
+        }
+        return out;
+    }
+
     private static void check(String what, String expected, String actual) {
         if (expected != null && !expected.equals(actual)) {
             throw new InvalidArgumentException("layer " + what + " mismatch: expected " + expected + ", got " + actual);
@@ -118,12 +221,7 @@ public final class Layers {
     }
 
     private static String option(Mount m, String prefix) {
-        for (String o : m.options()) {
-            if (o.startsWith(prefix)) {
-                return o.substring(prefix.length());
-            }
-        }
-        return null;
+        return OverlayLayout.option(m, prefix);
     }
 
     static StrataException failure(String doing, IOException e) {

@@ -79,7 +79,8 @@ public final class TarWriter {
             fill(truncate(paxName, 100), (byte) 'x', 0644, 0, 0, records.length, 0, "", "", "", 0, 0);
             out.write(header);
             out.write(records);
-            pad(records.length);
+            written += BLOCK + records.length;
+            pad(((records.length + BLOCK - 1) & -BLOCK) - records.length);
         }
         fill(truncate(name, 100), e.type().flag(), e.mode(), Math.min(e.uid(), MAX_OCTAL_7),
                 Math.min(e.gid(), MAX_OCTAL_7), size > MAX_OCTAL_11 ? 0 : size,
