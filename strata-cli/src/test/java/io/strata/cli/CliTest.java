@@ -39,7 +39,7 @@ class CliTest {
     private Result strata(String snapshotter, String... args) {
         List<String> all = new ArrayList<>();
         all.add(args[0]);
-        if (args[0].equals("snapshots") && args.length > 1) {
+        if ((args[0].equals("snapshots") || args[0].equals("layer")) && args.length > 1) {
             all.add(args[1]);
             all.add("--root=" + root);
             all.add("--snapshotter=" + snapshotter);
@@ -141,5 +141,58 @@ class CliTest {
         assertThat(demo.code()).as(demo.err()).isZero();
         assertThat(demo.out()).contains("/etc/hostname", "/written-by-container").doesNotContain("/etc/motd");
         assertThat(strata(s, "snapshots", "ls", "-q").out()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void layersGoInAndComeOut(String s) throws Exception {
+        Path work = Files.createTempDirectory("strata-cli-layers");
+        Path src = Files.createDirectories(work.resolve("src"));
+        try {
+            Files.writeString(Files.createDirectories(src.resolve("etc")).resolve("hostname"), "box\n");
+            Files.writeString(src.resolve("gone"), "bye");
+            Path tar = work.resolve("layer.tar");
+            new ProcessBuilder("tar", "-czf", tar.toString(), "-C", src.toString(), ".").inheritIO().start().waitFor();
+
+            assertThat(strata(s, "snapshots", "prepare", "base-a").code()).isZero();
+            Result applied = strata(s, "layer", "apply", "--json", "base-a", tar.toString());
+            assertThat(applied.code()).as(applied.err()).isZero();
+            assertThat(applied.out()).contains("\"compression\":\"gzip\"", "\"digest\":\"sha256:" + io.strata.testkit.OciArchive.sha256(tar));
+            assertThat(strata(s, "snapshots", "commit", "base", "base-a").code()).isZero();
+            assertThat(strata(s, "layer", "apply", "base", tar.toString()).code()).isEqualTo(5);
+
+            assertThat(strata(s, "snapshots", "prepare", "child", "base").code()).isZero();
+            assertThat(strata(s, "mount", "child", mnt.toString()).code()).isZero();
+            Files.delete(mnt.resolve("gone"));
+            Files.writeString(mnt.resolve("etc/hostname"), "changed\n");
+            assertThat(strata(s, "unmount", mnt.toString()).code()).isZero();
+            Path layer = work.resolve("layer.zst");
+            Result diff = strata(s, "layer", "diff", "child", "-o", layer.toString(), "--compress", "zstd");
+            assertThat(diff.code()).as(diff.err()).isZero();
+            assertThat(diff.out()).startsWith("sha256:" + io.strata.testkit.OciArchive.sha256(layer));
+            assertThat(strata(s, "snapshots", "commit", "top", "child").code()).isZero();
+            Result again = strata(s, "layer", "diff", "top", "-o", layer + ".again", "--compress", "zstd");
+            assertThat(again.out().lines().findFirst()).isEqualTo(diff.out().lines().findFirst());
+            assertThat(Files.readAllBytes(Path.of(layer + ".again"))).isEqualTo(Files.readAllBytes(layer));
+            assertThat(strata(s, "snapshots", "ls").out()).doesNotContain("strata-diff");
+
+            assertThat(strata(s, "snapshots", "prepare", "replay", "base").code()).isZero();
+            Result replay = strata(s, "layer", "apply", "replay", layer.toString());
+            assertThat(replay.code()).as(replay.err()).isZero();
+            assertThat(strata(s, "mount", "replay", mnt.toString()).code()).isZero();
+            assertThat(mnt.resolve("gone")).doesNotExist();
+            assertThat(mnt.resolve("etc/hostname")).hasContent("changed");
+            assertThat(strata(s, "unmount", mnt.toString()).code()).isZero();
+
+            Files.write(tar, new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
+            Result corrupt = strata(s, "layer", "apply", "replay", tar.toString());
+            assertThat(corrupt.code()).isEqualTo(2);
+            assertThat(corrupt.err()).contains("invalid layer");
+            assertThat(strata(s, "layer", "apply", "replay", root.resolve("missing.tar").toString()).err())
+                    .contains("missing.tar does not exist");
+            assertThat(strata(s, "layer", "diff", "top", "-o", layer.toString(), "--compress", "lz4").code()).isEqualTo(2);
+        } finally {
+            Tree.deleteTree(work);
+        }
     }
 }
