@@ -23,11 +23,11 @@ public class CorruptStreamException extends IOException {
      *     problem was seen; exact for header and trailer faults, within one input buffer otherwise
      * @param detail what is wrong, without the format prefix
      */
-    public CorruptStreamException(Compression compression, long offset, String detail) {
+    CorruptStreamException(Compression compression, long offset, String detail) {
         this(compression, offset, detail, null);
     }
 
-    public CorruptStreamException(Compression compression, long offset, String detail, Throwable cause) {
+    CorruptStreamException(Compression compression, long offset, String detail, Throwable cause) {
         super(compression + ": " + detail + " (at compressed byte " + offset + ")", cause);
         this.compression = Objects.requireNonNull(compression, "compression");
         this.offset = offset;

@@ -41,7 +41,10 @@ public final class Decompression {
     /**
      * Sniffs the format from the first bytes (see {@link Compression#detect}) without losing them
      * and returns a stream of the uncompressed bytes; {@link DecompressingInputStream#compression()}
-     * tells what was found. An empty raw stream is {@link Compression#NONE} with no bytes.
+     * tells what was found. An empty raw stream is {@link Compression#NONE} with no bytes, and so
+     * is one cut before its magic number was complete (e.g. a lone {@code 1f}): sniffing cannot
+     * tell those from plain data, which is why callers that know the media type should use
+     * {@link #open(InputStream, Compression)}.
      */
     public static DecompressingInputStream open(InputStream raw) throws IOException {
         Objects.requireNonNull(raw, "raw");
@@ -70,11 +73,18 @@ public final class Decompression {
         return wrap(src, found);
     }
 
-    /** The gzip engine {@link #open} would use now, e.g. {@code "isa-l"} or {@code "zlib (java.util.zip)"}. */
+    /**
+     * The gzip engine {@link #open} would use under the current {@value #ENGINE_PROPERTY}:
+     * {@code "isa-l"} or {@code "zlib (java.util.zip)"}.
+     *
+     * @throws IllegalArgumentException if the property has a value other than auto, jdk or isal
+     */
     public static String gzipEngine() {
-        try (DeflateEngine e = newEngine()) {
-            return e.name();
-        }
+        return switch (engineChoice()) {
+            case "isal" -> IsalDeflateEngine.NAME;
+            case "auto" -> Isal.unavailable().isEmpty() ? IsalDeflateEngine.NAME : JdkDeflateEngine.NAME;
+            default -> JdkDeflateEngine.NAME;
+        };
     }
 
     /** Why ISA-L is not available, or empty when it is (the property does not matter here). */
@@ -96,13 +106,20 @@ public final class Decompression {
     }
 
     static DeflateEngine newEngine() {
-        String choice = System.getProperty(ENGINE_PROPERTY, "auto").strip().toLowerCase(Locale.ROOT);
-        return switch (choice) {
+        return switch (engineChoice()) {
             case "jdk" -> new JdkDeflateEngine();
             case "isal" -> new IsalDeflateEngine(BUFFER_SIZE);
             case "auto" -> Isal.unavailable().isEmpty() ? new IsalDeflateEngine(BUFFER_SIZE) : new JdkDeflateEngine();
-            default -> throw new IllegalArgumentException(ENGINE_PROPERTY + "=" + choice + ": expected auto, jdk or isal");
+            default -> throw new IllegalStateException("unreachable");
         };
+    }
+
+    private static String engineChoice() {
+        String choice = System.getProperty(ENGINE_PROPERTY, "auto").strip().toLowerCase(Locale.ROOT);
+        if (!choice.equals("auto") && !choice.equals("jdk") && !choice.equals("isal")) {
+            throw new IllegalArgumentException(ENGINE_PROPERTY + "=" + choice + ": expected auto, jdk or isal");
+        }
+        return choice;
     }
 
     /** Uncompressed input: the sniffed bytes, then the raw stream. */

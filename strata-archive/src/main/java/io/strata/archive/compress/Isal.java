@@ -40,7 +40,8 @@ final class Isal {
     static final int ISAL_BLOCK_FINISH = 5;
     static final int ISAL_GZIP_NO_HDR = 2; // raw deflate, CRC-32 of the output kept in state->crc
 
-    private static final String LIBRARY = "libisal.so.2";
+    /** Which library to load; a test points it at a missing one to check the fallback. */
+    static final String LIBRARY = System.getProperty("strata.isal.library", "libisal.so.2");
     private static final MethodHandle INFLATE_INIT;
     private static final MethodHandle INFLATE;
     private static final String UNAVAILABLE;

@@ -17,6 +17,8 @@ import java.util.zip.DataFormatException;
  * used from any one thread at a time.
  */
 final class IsalDeflateEngine implements DeflateEngine {
+    static final String NAME = "isa-l";
+
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Arena arena;
@@ -129,7 +131,7 @@ final class IsalDeflateEngine implements DeflateEngine {
 
     @Override
     public String name() {
-        return "isa-l";
+        return NAME;
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.zip.Inflater;
 
 /** The portable engine: the JDK's zlib via {@link Inflater} in raw mode, CRC-32 by the JDK's intrinsic. */
 final class JdkDeflateEngine implements DeflateEngine {
+    static final String NAME = "zlib (java.util.zip)";
+
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
 
@@ -59,7 +61,7 @@ final class JdkDeflateEngine implements DeflateEngine {
 
     @Override
     public String name() {
-        return "zlib (java.util.zip)";
+        return NAME;
     }
 
     @Override

@@ -48,6 +48,30 @@ class CompressRoundTripTest {
         }
     }
 
+    /** The applier's compressed digest is only whole if the raw stream was read to its end. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Compression.class)
+    void endOfOutputMeansEndOfRawInput(Compression c) throws IOException {
+        byte[] packed = CompressTestData.concat(CompressTestData.compress(c, CompressTestData.layerLike(700_000, 41)),
+                CompressTestData.compress(c, CompressTestData.layerLike(1000, 42)));
+        boolean[] rawEnded = {false};
+        java.io.InputStream raw = new java.io.FilterInputStream(new ByteArrayInputStream(packed)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                rawEnded[0] |= n < 0;
+                return n;
+            }
+        };
+        try (DecompressingInputStream in = Decompression.open(raw)) {
+            byte[] buf = new byte[8192];
+            while (in.read(buf) >= 0) {
+                // drain
+            }
+            assertThat(rawEnded[0]).isTrue();
+        }
+    }
+
     @ParameterizedTest(name = "{0} level {1}")
     @MethodSource("levels")
     void everyLevelRoundTrips(Compression c, int level) throws IOException {
