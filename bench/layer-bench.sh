@@ -100,10 +100,12 @@ rm -rf "$upper"; mkdir -p "$upper"; tar -xf "$data/big.tar" -C "$upper"
 read -r _ dsecs dentries dbytes dzbytes < <(flock "$lock" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" \
   io.strata.bench.LayerBench diff --source "$upper" --reps "$reps")
 times=()
+exec 9>"$lock"; flock 9
 for _ in $(seq "$reps"); do
   drop; t0=$(date +%s.%N); tar -cf - -C "$upper" . | zstd -q -3 > /dev/null; t1=$(date +%s.%N)
   times+=("$(echo "$t1 - $t0" | bc)")
 done
+flock -u 9
 psecs=$(printf '%s\n' "${times[@]}" | median)
 row "big upper" "tar -c | zstd -3" "$psecs" "$dsecs" "$dbytes"
 echo "   strata wrote $dentries entries, $dbytes bytes of tar, $dzbytes bytes of zstd"

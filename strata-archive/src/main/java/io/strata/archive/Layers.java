@@ -96,13 +96,19 @@ public final class Layers {
             }
             HashingInputStream raw = new HashingInputStream(new Progress(layer, options.progress()));
             DecompressingInputStream plain = Decompression.open(raw);
-            HashingInputStream tarBytes = new HashingInputStream(plain);
-            long entries = new LayerApplier(root, whiteouts, lowers, options.allowDevices())
-                    .apply(new TarReader(tarBytes));
-            // The DiffID covers the whole stream, padding after the end-of-archive blocks included.
-            tarBytes.drain();
+            // An uncompressed layer's digest is its DiffID: hash it once.
+            HashingInputStream tarBytes = plain.compression() == Compression.NONE ? raw : new HashingInputStream(plain);
+            long entries;
+            try (ReadAhead ahead = new ReadAhead(plain.compression() == Compression.NONE ? plain : tarBytes)) {
+                entries = new LayerApplier(root, whiteouts, lowers, options.allowDevices()).apply(new TarReader(ahead));
+                // The DiffID covers the whole stream, padding after the end-of-archive blocks included;
+                // once drained, the reader thread is done with the hashing streams.
+                ahead.drain();
+            }
             raw.drain();
-            ApplyResult result = new ApplyResult(tarBytes.digest(), raw.digest(), plain.compression().toString(), raw.count(),
+            String digest = raw.digest();
+            String diffId = tarBytes == raw ? digest : tarBytes.digest();
+            ApplyResult result = new ApplyResult(diffId, digest, plain.compression().toString(), raw.count(),
                     tarBytes.count(), entries);
             check("DiffID", options.expectedDiffId().orElse(null), result.diffId());
             check("digest", options.expectedDigest().orElse(null), result.digest());
