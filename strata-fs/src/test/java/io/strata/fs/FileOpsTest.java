@@ -153,6 +153,27 @@ class FileOpsTest {
     }
 
     @Test
+    void cloneOrCopySkipsUnwrittenExtentsAsHoles() throws Exception {
+        // mkfs.ext4 lays out a file system image's journal as fallocated (unwritten) extents: they
+        // count in st_blocks, read as zeros and must not be copied, or every copy of an empty
+        // image would carry its whole journal.
+        Path mnt = dir.resolve("ext4");
+        Images.mountFresh("ext4", dir.resolve("ext4.img"), 128, mnt);
+        Path src = mnt.resolve("image");
+        try (RandomAccessFile f = new RandomAccessFile(src.toFile(), "rw")) {
+            f.setLength(64L << 20);
+            f.write(new byte[] {1, 2, 3});
+        }
+        new ProcessBuilder("fallocate", "-o", Long.toString(8L << 20), "-l", Long.toString(32L << 20), src.toString())
+                .inheritIO().start().waitFor();
+        assertThat(Stat.lstat(src).blocks() * 512).isGreaterThanOrEqualTo(32L << 20);
+        Path dst = mnt.resolve("copy");
+        assertThat(FileOps.cloneOrCopy(src, dst)).isEqualTo(CopyMethod.COPY_FILE_RANGE);
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(Stat.lstat(dst).blocks() * 512).isLessThan(1L << 20);
+    }
+
+    @Test
     void cloneOrCopyTruncatesAnExistingTargetAndRefusesNonFiles() throws Exception {
         Path src = Files.writeString(dir.resolve("empty"), "");
         Path dst = dir.resolve("copy");
