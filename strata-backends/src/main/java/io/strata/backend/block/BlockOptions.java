@@ -11,22 +11,28 @@ import java.util.regex.Pattern;
  * @param scratchSize size in bytes of the ext4 image a snapshot without parent starts from (the
  *                    template, formatted once per size); a multiple of 4096 of at least
  *                    {@link #MIN_SCRATCH_SIZE}. Images are sparse, so a large size costs little
- *                    disk; a prepare can grow its own image with a size label, and may grow it
- *                    up to 1024 times this size (the growth ext4 reserves room for at format time).
+ *                    disk; a prepare can grow its own image with a size label, up to
+ *                    {@link #MAX_SCRATCH_SIZE}.
  */
 public record BlockOptions(long scratchSize) {
     /** 10 GiB: LCOW's scratch is 20 GB; half of that is plenty for a container and costs ~100 KiB sparse. */
     public static final long DEFAULT_SCRATCH_SIZE = 10L << 30;
     /** 64 MiB: below that mkfs.ext4 changes its layout (1 KiB blocks, tiny journal). */
     public static final long MIN_SCRATCH_SIZE = 64L << 20;
+    /**
+     * 16 TiB less 4 KiB: the largest file ext4 holds with 4 KiB blocks, so an image fits on any
+     * host file system; and a bound on what one label can cost (growing 10 GiB to 16 TiB writes
+     * ~240 MiB of group metadata and takes seconds).
+     */
+    public static final long MAX_SCRATCH_SIZE = (16L << 40) - 4096;
     public static final BlockOptions DEFAULTS = new BlockOptions(DEFAULT_SCRATCH_SIZE);
 
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,19})\\s*([KMGTP]?)(?:I?B)?");
 
     public BlockOptions {
-        if (scratchSize < MIN_SCRATCH_SIZE || scratchSize % 4096 != 0) {
+        if (scratchSize < MIN_SCRATCH_SIZE || scratchSize > MAX_SCRATCH_SIZE || scratchSize % 4096 != 0) {
             throw new InvalidArgumentException("block scratch size " + scratchSize + " must be a multiple of 4096 bytes"
-                    + " and at least " + MIN_SCRATCH_SIZE + " bytes (64 MiB)");
+                    + " from " + MIN_SCRATCH_SIZE + " (64 MiB) to " + MAX_SCRATCH_SIZE + " (16 TiB - 4 KiB)");
         }
     }
 

@@ -135,8 +135,7 @@ public final class BlockSnapshotter extends DirectorySnapshotter {
         Path source = parentDir.isPresent() ? parentDir.get().resolve(IMAGE) : template.get();
         long have = Files.size(source);
         if (wanted.isPresent()) {
-            ScratchSize.checkGrowth(wanted.getAsLong(), have, Ext4Superblock.read(source),
-                    parentDir.isPresent() ? "its parent's image" : "the template");
+            ScratchSize.checkGrowth(wanted.getAsLong(), have, parentDir.isPresent() ? "its parent's image" : "the template");
         }
         Path image = temp.resolve(IMAGE);
         copies.get(FileOps.cloneOrCopy(source, image)).increment();

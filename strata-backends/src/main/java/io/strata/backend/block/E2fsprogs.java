@@ -33,11 +33,15 @@ final class E2fsprogs {
      *       initialised now (as holes and unwritten extents, since {@code discard} punches the
      *       file first), so no ext4lazyinit thread writes into every copy after its first mount,
      *       which would make sparse copies dense and usage drift after commit;
-     *   <li>{@code root_owner=0:0}: the root directory belongs to root whoever runs this.
+     *   <li>{@code root_owner=0:0}: the root directory belongs to root whoever runs this;
+     *   <li>{@code -O ^resize_inode}: no descriptor blocks reserved for online growth. mke2fs
+     *       reserves room for 1024 times the size, 4 MiB of zeroed blocks in a 10 GiB image that
+     *       every copy would carry (a sparse copy of the template: 164 KiB instead of 4.2 MiB);
+     *       offline resize2fs grows without them, as fast, and past 1024 times.
      * </ul>
      */
     static void mkfs(Path image) throws IOException {
-        run("mkfs.ext4", "-q", "-F", "-b", "4096", "-m", "0",
+        run("mkfs.ext4", "-q", "-F", "-b", "4096", "-m", "0", "-O", "^resize_inode",
                 "-E", "lazy_itable_init=0,lazy_journal_init=0,discard,root_owner=0:0", image.toString());
     }
 

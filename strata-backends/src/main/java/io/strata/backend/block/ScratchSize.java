@@ -45,19 +45,17 @@ final class ScratchSize {
     }
 
     /**
-     * Checks that a scratch that starts as a copy of {@code source} ({@code have} bytes) can become
-     * {@code wanted} bytes: never smaller, and no larger than its file system can grow.
+     * Checks that a scratch that starts as a copy of {@code from} ({@code have} bytes) can become
+     * {@code wanted} bytes: never smaller, and at most {@link BlockOptions#MAX_SCRATCH_SIZE}.
      */
-    static void checkGrowth(long wanted, long have, Ext4Superblock source, String from) {
+    static void checkGrowth(long wanted, long have, String from) {
         if (wanted < have) {
             throw new InvalidArgumentException("cannot shrink a block snapshot: the labels ask for " + wanted
                     + " bytes but its scratch starts as a copy of " + from + ", which is " + have + " bytes");
         }
-        long max = source.maxGrowBytes();
-        if (wanted > max) {
-            throw new InvalidArgumentException("cannot grow a block snapshot to " + wanted + " bytes: its scratch starts as a copy of "
-                    + from + " (" + have + " bytes), whose ext4 can grow to at most " + max
-                    + " bytes; raise the default scratch size for larger containers");
+        if (wanted > BlockOptions.MAX_SCRATCH_SIZE) {
+            throw new InvalidArgumentException("cannot grow a block snapshot to " + wanted + " bytes: the limit is "
+                    + BlockOptions.MAX_SCRATCH_SIZE + " bytes (16 TiB - 4 KiB)");
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The formatted, empty ext4 image that every snapshot without parent starts as a copy of, as
- * LCOW caches its {@code scratch.vhdx}: {@code <root>/templates/ext4-<bytes>.img}, made the
+ * LCOW caches its {@code scratch.vhdx}: {@code <root>/templates/ext4-v1-<bytes>.img}, made the
  * first time it is needed and never written again (mode 0444).
  *
  * <p>Crash order: format and finish a {@code .new-*} file, fsync it, rename it into place, fsync
@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ScratchTemplate {
     private static final String TEMP_PREFIX = ".new-";
     private static final String MOUNT_PREFIX = "strata-mount-";
+    /** Names how templates are made ({@link E2fsprogs#mkfs}); change it when that changes, so old ones are not reused. */
+    private static final String RECIPE = "ext4-v1";
 
     private final Path dir;
     private final long size;
@@ -33,7 +35,7 @@ final class ScratchTemplate {
     private ScratchTemplate(Path dir, long size) {
         this.dir = dir;
         this.size = size;
-        this.file = dir.resolve("ext4-" + size + ".img");
+        this.file = dir.resolve(RECIPE + "-" + size + ".img");
     }
 
     /** The template of {@code size} bytes under {@code root}, removing leftovers of a crashed build. */

@@ -189,9 +189,8 @@ class BlockSnapshotterTest {
         assertThatThrownBy(() -> sn.prepare("x", "", SnapshotOption.labels(Map.of(
                 BlockSnapshotter.SIZE_GB_LABEL, "1", BlockSnapshotter.SIZE_BYTES_LABEL, Long.toString(2L << 30)))))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("disagree");
-        // A 64 MiB template reserves descriptor room for 1024 times its size, exactly.
-        assertThatThrownBy(() -> sn.prepare("x", "", sizeBytes(65L << 30)))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("at most " + (64L << 30));
+        assertThatThrownBy(() -> sn.prepare("x", "", sizeBytes(16L << 40)))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("limit is " + BlockOptions.MAX_SCRATCH_SIZE);
         assertThat(sn.list()).isEmpty();
         assertThat(snapshotDirs()).isEmpty();
         // Agreeing labels are fine; views ignore size labels.
@@ -202,15 +201,18 @@ class BlockSnapshotterTest {
     }
 
     @Test
-    void theTemplateBoundsGrowthAt1024TimesItsSize() throws IOException {
+    void theTemplateIsSmallAndGrowsFarBeyondItsSize() throws IOException {
         Ext4Superblock sb = Ext4Superblock.read(sn.imageOf(viewOfNothing()));
         assertThat(sb.sizeBytes()).isEqualTo(64 * MIB);
-        assertThat(sb.maxGrowBytes()).isEqualTo(64L << 30);
+        assertThat(sb.hasResizeInode()).as("no descriptor blocks reserved for growth").isFalse();
         assertThat(sb.needsRecovery()).isFalse();
         assertThat(sb.hasErrors()).isFalse();
         assertThat(sb.usedInodes()).isEqualTo(10); // the reserved inodes and the root; lost+found is gone
-        Path grown = mount(sn.prepare("max", "", sizeBytes(64L << 30)), "max");
-        assertFsSize(grown, 64L << 30);
+        assertThat(Stat.lstat(sn.imageOf("nothing")).blocks() * 512).isLessThan(512 * 1024);
+        // 1600 times: beyond the 1024 times that reserved descriptor blocks would allow.
+        Path grown = mount(sn.prepare("big", "", sizeBytes(100L << 30)), "big");
+        assertFsSize(grown, 100L << 30);
+        Files.writeString(grown.resolve("works"), "yes");
     }
 
     private String viewOfNothing() {
@@ -279,7 +281,7 @@ class BlockSnapshotterTest {
         Path templates = root.resolve("templates");
         assertThat(Files.list(templates).toList()).as("made when first needed, not at open").isEmpty();
         sn.prepare("a", "");
-        Path template = templates.resolve("ext4-" + (64 * MIB) + ".img");
+        Path template = templates.resolve("ext4-v1-" + (64 * MIB) + ".img");
         assertThat(Files.list(templates).toList()).containsExactly(template);
         Stat made = Stat.lstat(template);
         assertThat(made.permissions()).isEqualTo(0444);
@@ -298,7 +300,7 @@ class BlockSnapshotterTest {
         sn.prepare("e", "");
         assertThat(Files.size(sn.imageOf("e"))).isEqualTo(128 * MIB);
         assertThat(Files.list(templates).map(p -> p.getFileName().toString()).toList())
-                .containsExactlyInAnyOrder(template.getFileName().toString(), "ext4-" + (128 * MIB) + ".img");
+                .containsExactlyInAnyOrder(template.getFileName().toString(), "ext4-v1-" + (128 * MIB) + ".img");
     }
 
     @Test
@@ -380,5 +382,21 @@ class BlockSnapshotterTest {
             assertThat(s.filter(p -> p.getFileName().toString().startsWith("new-"))
                     .filter(p -> Files.exists(p.resolve(BlockSnapshotter.IMAGE))).toList()).isEmpty();
         }
+    }
+
+    @Test
+    void optionsParseSizesAndRefuseBadOnes() {
+        assertThat(BlockOptions.parseSize("1073741824")).isEqualTo(1L << 30);
+        assertThat(BlockOptions.parseSize("512M")).isEqualTo(512 * MIB);
+        assertThat(BlockOptions.parseSize("10G")).isEqualTo(10L << 30);
+        assertThat(BlockOptions.parseSize("10gib")).isEqualTo(10L << 30);
+        assertThat(BlockOptions.parseSize(" 2T ")).isEqualTo(2L << 40);
+        for (String bad : List.of("", "G", "1.5G", "-1", "10X", "99999999999P")) {
+            assertThatThrownBy(() -> BlockOptions.parseSize(bad)).as(bad).isInstanceOf(InvalidArgumentException.class);
+        }
+        assertThatThrownBy(() -> BlockOptions.DEFAULTS.withScratchSize(MIB)).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining(Long.toString(MIB));
+        assertThatThrownBy(() -> BlockOptions.DEFAULTS.withScratchSize(64 * MIB + 1)).hasMessageContaining("4096");
+        assertThatThrownBy(() -> BlockOptions.DEFAULTS.withScratchSize(16L << 40)).hasMessageContaining("16 TiB");
     }
 }
