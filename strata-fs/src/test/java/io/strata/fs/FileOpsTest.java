@@ -153,6 +153,23 @@ class FileOpsTest {
     }
 
     @Test
+    void truncateGrowsSparseAndNamesTheLimit() throws Exception {
+        Path mnt = dir.resolve("ext4"); // whose largest file (4 KiB blocks) is 16 TiB less one block
+        Images.mountFresh("ext4", dir.resolve("ext4.img"), 64, mnt);
+        Path f = Files.writeString(mnt.resolve("f"), "head");
+        FileOps.truncate(f, 1L << 30);
+        assertThat(Files.size(f)).isEqualTo(1L << 30);
+        assertThat(Stat.lstat(f).blocks() * 512).isLessThan(1 << 20);
+        try (var in = Files.newInputStream(f)) {
+            assertThat(new String(in.readNBytes(4))).isEqualTo("head");
+        }
+        FileOps.truncate(f, 2);
+        assertThat(Files.readString(f)).isEqualTo("he");
+        assertThatThrownBy(() -> FileOps.truncate(f, 16L << 40))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(ErrnoException.EFBIG));
+    }
+
+    @Test
     void cloneOrCopySkipsUnwrittenExtentsAsHoles() throws Exception {
         // mkfs.ext4 lays out a file system image's journal as fallocated (unwritten) extents: they
         // count in st_blocks, read as zeros and must not be copied, or every copy of an empty

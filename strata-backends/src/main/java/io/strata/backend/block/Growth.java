@@ -3,9 +3,10 @@ package io.strata.backend.block;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Mount;
+import io.strata.fs.ErrnoException;
+import io.strata.fs.FileOps;
 import io.strata.fs.Mounter;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -32,10 +33,10 @@ final class Growth {
             // replays the journal and an unmount leaves the file system clean.
             Mounter.withMounted(List.of(new Mount("ext4", image.toString(), List.of("loop", "rw"))), scratchDir, mnt -> null);
         }
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(bytes);
-        } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("File too large")) {
+        try {
+            FileOps.truncate(image, bytes);
+        } catch (ErrnoException e) {
+            if (e.errno() == ErrnoException.EFBIG) {
                 throw new InvalidArgumentException("cannot grow a block snapshot to " + bytes
                         + " bytes: the file system under the snapshotter's root does not allow files that large");
             }
