@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED"
-(cd "$here" && ./mvnw -B -q -DskipTests -pl strata-cli,strata-bench -am install)
+(cd "$here" && ./mvnw -B -q -DskipTests -pl strata-cli,strata-bench -am package)
 work=/var/tmp/strata-daemon-bench
 rm -rf "$work"; mkdir -p "$work"
 cleanup() {

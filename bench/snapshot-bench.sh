@@ -5,5 +5,5 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-(cd "$here" && ./mvnw -B -q -DskipTests -pl strata-bench -am install)
+(cd "$here" && ./mvnw -B -q -DskipTests -pl strata-bench -am package)
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$here/strata-bench/target/strata-bench.jar" "$@"

@@ -2,6 +2,8 @@ package io.strata.backend;
 
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Snapshotter;
+import io.strata.backend.block.BlockOptions;
+import io.strata.backend.block.BlockSnapshotter;
 import io.strata.backend.nativefs.NativeSnapshotter;
 import io.strata.backend.overlay.OverlayOptions;
 import io.strata.backend.overlay.OverlaySnapshotter;
@@ -16,19 +18,25 @@ import java.util.List;
  */
 public final class Backends {
     /** Names accepted by {@link #open}, as containerd names its snapshotters. */
-    public static final List<String> NAMES = List.of("overlayfs", "native");
+    public static final List<String> NAMES = List.of("overlayfs", "native", "block");
 
     private Backends() {
     }
 
-    /** Opens backend {@code name} with a durable SQLite metastore under {@code stateRoot}. */
+    /** Opens backend {@code name} with a durable SQLite metastore under {@code stateRoot}, with default options. */
     public static Snapshotter open(String name, Path stateRoot) {
+        return open(name, stateRoot, BlockOptions.DEFAULTS);
+    }
+
+    /** Opens backend {@code name} as {@link #open(String, Path)}; {@code block} is used by the block backend. */
+    public static Snapshotter open(String name, Path stateRoot, BlockOptions block) {
         Path root = backendRoot(name, stateRoot);
         MetaStore store = SqliteMetaStore.open(root.resolve("metadata.db"));
         return switch (name) {
             // Short links for deep stacks sit right under the state root: /var/lib/strata/l/<id>.
             case "overlayfs" -> OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS.withLinkDir(stateRoot.resolve("l")));
             case "native" -> NativeSnapshotter.open(root, store);
+            case "block" -> BlockSnapshotter.open(root, store, block);
             default -> {
                 store.close();
                 throw unknown(name);

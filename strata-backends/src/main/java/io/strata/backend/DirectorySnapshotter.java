@@ -18,12 +18,14 @@ import io.strata.fs.FileOps;
 import io.strata.metastore.MetaStore;
 import io.strata.metastore.SnapshotRef;
 import io.strata.metastore.StoredInfo;
+import io.strata.metastore.WriteTx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -77,7 +79,23 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     protected abstract void populate(Path temp, Kind kind) throws IOException;
 
     /** Finishes a new snapshot from its parent, if it has one (for example copies the parent). */
-    protected abstract void inherit(Path temp, Kind kind, Path parentDir) throws IOException;
+    protected void inherit(Path temp, Kind kind, Path parentDir) throws IOException {
+    }
+
+    /**
+     * Finishes a new snapshot's temporary directory before it is published, outside the write
+     * transaction. The default calls {@link #inherit} when there is a parent; a backend that needs
+     * the labels asked for, or work for a snapshot without parent, overrides this instead. If it
+     * throws, the temporary directory is discarded and nothing is recorded; a
+     * {@link io.strata.api.StrataException} reaches the caller unchanged.
+     *
+     * @param parentDir the parent's data directory, empty for a snapshot without parent
+     */
+    protected void finish(Path temp, Kind kind, Optional<Path> parentDir, Map<String, String> labels) throws IOException {
+        if (parentDir.isPresent()) {
+            inherit(temp, kind, parentDir.get());
+        }
+    }
 
     /** The directory whose usage is the snapshot's usage (the writable tree). */
     protected abstract Path usagePath(long id);
@@ -156,14 +174,14 @@ public abstract class DirectorySnapshotter implements Snapshotter {
             throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
         }
         try {
-            if (parentDir != null) {
-                try {
-                    inherit(filled, kind, parentDir);
-                } catch (IOException e) {
+            try {
+                finish(filled, kind, Optional.ofNullable(parentDir), labels);
+            } catch (IOException e) {
+                if (parentDir != null) {
                     // The parent may have been removed while we copied it; report that, not the I/O error.
                     store.read(tx -> tx.info(parentName));
-                    throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
                 }
+                throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
             }
             SnapshotRef ref = store.write(tx -> {
                 SnapshotRef r = tx.create(kind, key, parentName, labels);
@@ -219,17 +237,23 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
         store.write(tx -> {
             StoredInfo s = tx.info(key);
-            Usage usage = Usage.ZERO;
-            if (s.info().kind() == Kind.ACTIVE) {
-                Path data = usagePath(s.id());
-                // What was written into the snapshot must be on disk before the record says it
-                // is committed; syncfs covers every file without walking them.
-                FileOps.syncfs(data);
-                usage = DiskUsage.of(data);
-            }
+            Usage usage = s.info().kind() == Kind.ACTIVE ? seal(s.id(), tx) : Usage.ZERO;
             tx.commit(key, name, usage, labels);
             return null;
         });
+    }
+
+    /**
+     * Makes what was written into active snapshot {@code id} durable and measures it, inside the
+     * commit's write transaction, before the record says committed (register undo work with
+     * {@link WriteTx#onRollback}). The default: syncfs of the writable tree, then its disk usage.
+     */
+    protected Usage seal(long id, WriteTx tx) throws IOException {
+        Path data = usagePath(id);
+        // What was written into the snapshot must be on disk before the record says it is
+        // committed; syncfs covers every file without walking them.
+        FileOps.syncfs(data);
+        return DiskUsage.of(data);
     }
 
     @Override

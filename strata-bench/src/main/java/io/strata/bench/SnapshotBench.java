@@ -1,6 +1,8 @@
 package io.strata.bench;
 
 import io.strata.api.Snapshotter;
+import io.strata.backend.block.BlockOptions;
+import io.strata.backend.block.BlockSnapshotter;
 import io.strata.backend.nativefs.NativeSnapshotter;
 import io.strata.backend.overlay.OverlayOptions;
 import io.strata.backend.overlay.OverlaySnapshotter;
@@ -43,7 +45,7 @@ public final class SnapshotBench {
         rawSyncCosts(base);
         System.out.printf(Locale.ROOT, "%-10s %-9s %7s %-8s %10s %10s %10s%n", "backend", "durable", "threads", "op",
                 "p50 µs", "p99 µs", "ops/s");
-        for (String backend : List.of("overlayfs", "native")) {
+        for (String backend : List.of("overlayfs", "native", "block")) {
             for (boolean durable : List.of(true, false)) {
                 for (int t : threads) {
                     Path root = base.resolve(backend + "-" + (durable ? "durable" : "nosync") + "-" + t);
@@ -64,6 +66,7 @@ public final class SnapshotBench {
         return switch (backend) {
             case "overlayfs" -> OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS);
             case "native" -> NativeSnapshotter.open(root, store);
+            case "block" -> BlockSnapshotter.open(root, store, BlockOptions.DEFAULTS);
             default -> throw new IllegalArgumentException(backend);
         };
     }
@@ -104,7 +107,7 @@ public final class SnapshotBench {
                 fsync.percentile(50) / 1e3, fsync.percentile(99) / 1e3, syncfs.percentile(50) / 1e3, syncfs.percentile(99) / 1e3);
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

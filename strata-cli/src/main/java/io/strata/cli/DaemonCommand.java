@@ -3,6 +3,7 @@ package io.strata.cli;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
+import io.strata.backend.block.BlockOptions;
 import io.strata.grpc.NamespaceMode;
 import io.strata.grpc.StrataServer;
 import java.io.PrintWriter;
@@ -34,15 +35,19 @@ final class DaemonCommand implements Callable<Integer> {
     String address;
     @Option(names = "--root", description = "State directory (default " + DEFAULT_ROOT + ").")
     Path root;
-    @Option(names = "--config", description = "Optional config file (keys: root, address, log_level, namespaces, snapshotters).")
+    @Option(names = "--config", description = "Optional config file (keys: root, address, log_level, namespaces, snapshotters,"
+            + " block_scratch_size).")
     Path config;
     @Option(names = "--log-level", description = "debug, info, warn or error (default warn: quiet).")
     String logLevel;
     @Option(names = "--namespaces", description = "ignore (behind containerd, which puts namespaces in keys; default) "
             + "or isolate (standalone: the containerd-namespace header gives each namespace its own keys).")
     String namespaces;
-    @Option(names = "--snapshotters", split = ",", description = "Backends to serve (default overlayfs,native).")
+    @Option(names = "--snapshotters", split = ",", description = "Backends to serve (default overlayfs,native,block).")
     List<String> snapshotters;
+    @Option(names = "--block-scratch-size", description = "Size of a new block snapshot without parent, e.g. 10G"
+            + " (default 10G); size labels grow it per prepare.")
+    String blockScratchSize;
     @Option(names = "--print-containerd-config", description = "Print the proxy_plugins stanza for containerd's config.toml and exit.")
     boolean printContainerdConfig;
     @Spec
@@ -58,6 +63,9 @@ final class DaemonCommand implements Callable<Integer> {
         Path stateRoot = (root != null ? root : Path.of(file.get("root", DEFAULT_ROOT))).toAbsolutePath();
         List<String> backends = snapshotters != null ? snapshotters : file.list("snapshotters", Backends.NAMES);
         NamespaceMode mode = namespaceMode(namespaces != null ? namespaces : file.get("namespaces", "ignore"));
+        String scratch = blockScratchSize != null ? blockScratchSize : file.get("block_scratch_size", "");
+        BlockOptions block = scratch.isEmpty() ? BlockOptions.DEFAULTS
+                : BlockOptions.DEFAULTS.withScratchSize(BlockOptions.parseSize(scratch));
         PrintWriter out = spec.commandLine().getOut();
         if (printContainerdConfig) {
             out.print(containerdStanza(addr, backends));
@@ -70,7 +78,7 @@ final class DaemonCommand implements Callable<Integer> {
         Map<String, Snapshotter> served = new LinkedHashMap<>();
         try {
             for (String b : backends) {
-                Snapshotter sn = Backends.open(b, stateRoot);
+                Snapshotter sn = Backends.open(b, stateRoot, block);
                 served.put(b, sn);
                 served.put("strata-" + b, sn);
             }

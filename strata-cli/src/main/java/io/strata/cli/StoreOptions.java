@@ -16,7 +16,7 @@ final class StoreOptions {
     Path root;
 
     @Option(names = {"--snapshotter", "-s"}, defaultValue = "${env:STRATA_SNAPSHOTTER:-overlayfs}",
-            description = "Backend: overlayfs or native (default: ${DEFAULT-VALUE}).")
+            description = "Backend: overlayfs, native or block (default: ${DEFAULT-VALUE}).")
     String snapshotter;
 
     @Option(names = {"--address", "-a"}, defaultValue = "${env:STRATA_ADDRESS}",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.Info;
 import io.strata.api.Snapshotter;
+import io.strata.backend.block.BlockSnapshotter;
 import io.strata.fs.FileOps;
 import io.strata.fs.Mounter;
 import io.strata.grpc.RemoteSnapshotter;
@@ -18,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -71,7 +73,7 @@ class ContainerdProxyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlayfs", "native"})
+    @ValueSource(strings = {"overlayfs", "native", "block"})
     void ctrSnapshotsCommandsThroughTheProxy(String backend) throws Exception {
         Path socket = startDaemon();
         containerd = PrivateContainerd.start(dir.resolve("containerd"), socket);
@@ -86,7 +88,11 @@ class ContainerdProxyTest {
                 .contains("\"team\": \"strata\"").contains("\"Kind\": \"Committed\"");
         assertThat(containerd.ctr("snapshots", "--snapshotter", sn, "usage", "child")).contains("child");
         String mounts = containerd.ctr("snapshots", "--snapshotter", sn, "mounts", "/tmp/x", "child");
-        assertThat(mounts).startsWith("mount -t ").contains(backend.equals("overlayfs") ? "overlay" : "bind");
+        assertThat(mounts).startsWith(switch (backend) {
+            case "overlayfs" -> "mount -t overlay overlay";
+            case "block" -> "mount -t ext4 " + dir.resolve("strata"); // an image under the state root, -o loop,rw
+            default -> "mount -t bind";
+        });
         // What containerd stored went through its metadata layer: backend keys carry the namespace.
         try (Snapshotter direct = RemoteSnapshotter.connect(socket, backend)) {
             assertThat(direct.list()).extracting(Info::name).hasSize(2)
@@ -99,8 +105,39 @@ class ContainerdProxyTest {
         assertThat(containerd.ctr("snapshots", "--snapshotter", sn, "ls")).doesNotContain("base");
     }
 
+    /** The userland of a test container: busybox, a shell, the usual directories, a passwd file. */
+    private static void busyboxRoot(Path layer) throws java.io.IOException {
+        Files.createDirectories(layer.resolve("bin"));
+        Files.copy(Path.of("/bin/busybox"), layer.resolve("bin/busybox"));
+        FileOps.chmod(layer.resolve("bin/busybox"), 0755);
+        Files.createSymbolicLink(layer.resolve("bin/sh"), Path.of("busybox"));
+        for (String d : List.of("etc", "dev", "proc", "sys", "tmp")) {
+            Files.createDirectories(layer.resolve(d));
+        }
+        Files.writeString(layer.resolve("etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
+    }
+
+    @Test
+    void aBlockContainersRootIsAsLargeAsItsSnapshotterLabelAsks() throws Exception {
+        Path socket = startDaemon();
+        containerd = PrivateContainerd.start(dir.resolve("containerd"), socket);
+        Path work = Files.createDirectories(dir.resolve("image"));
+        Path layer = Files.createDirectories(work.resolve("l1"));
+        busyboxRoot(layer);
+        String image = "docker.io/library/strata-sized:latest";
+        containerd.ctr("images", "import", "--snapshotter", "strata-block",
+                OciArchive.build(work, image, List.of(layer), List.of("/bin/sh")).toString());
+        // containerd hands labels under containerd.io/snapshot/ on to the proxy snapshotter.
+        long asked = 20L << 30;
+        String out = containerd.ctr("run", "--rm", "--snapshotter", "strata-block", "--snapshotter-label",
+                BlockSnapshotter.SIZE_BYTES_LABEL + "=" + asked, image, "strata-it-sized", "/bin/busybox", "df", "-k", "/");
+        long kib = Long.parseLong(out.lines().toList().getLast().strip().split("\\s+")[1]);
+        assertThat(kib * 1024).as("df of the container's root: %s", out).isBetween(asked * 85 / 100, asked);
+        containerd.ctr("images", "rm", "--sync", image);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"overlayfs", "native"})
+    @ValueSource(strings = {"overlayfs", "native", "block"})
     void runcRunsAContainerFromAMultiLayerImage(String backend) throws Exception {
         Path socket = startDaemon();
         containerd = PrivateContainerd.start(dir.resolve("containerd"), socket);
@@ -108,14 +145,10 @@ class ContainerdProxyTest {
         Path l1 = Files.createDirectories(work.resolve("l1"));
         Path l2 = Files.createDirectories(work.resolve("l2"));
         Path l3 = Files.createDirectories(work.resolve("l3"));
-        Files.createDirectories(l1.resolve("bin"));
-        Files.copy(Path.of("/bin/busybox"), l1.resolve("bin/busybox"));
-        FileOps.chmod(l1.resolve("bin/busybox"), 0755);
-        Files.createSymbolicLink(l1.resolve("bin/sh"), Path.of("busybox"));
-        for (String d : List.of("etc", "dev", "proc", "sys", "tmp", "data", "opq")) {
+        busyboxRoot(l1);
+        for (String d : List.of("data", "opq")) {
             Files.createDirectories(l1.resolve(d));
         }
-        Files.writeString(l1.resolve("etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
         Files.writeString(l1.resolve("data/keep"), "keep");
         Files.writeString(l1.resolve("data/gone"), "gone");
         Files.writeString(l1.resolve("opq/old"), "old");

@@ -83,16 +83,20 @@ class DaemonCommandTest {
                 # a comment
                 address = "%s"
                 root = "%s"
-                snapshotters = ["native"]
+                snapshotters = ["native", "block"]
                 namespaces = "isolate"
                 log_level = "error"
+                block_scratch_size = "128M"
                 """.formatted(socket, dir.resolve("cfg-state")));
         try (Running d = start("--config", config.toString());
-             Snapshotter sn = RemoteSnapshotter.builder(socket, "native").namespace("team-a").connect()) {
+             Snapshotter sn = RemoteSnapshotter.builder(socket, "native").namespace("team-a").connect();
+             Snapshotter block = RemoteSnapshotter.connect(socket, "strata-block")) {
             sn.prepare("k", "");
             assertThat(Files.isDirectory(dir.resolve("cfg-state/native/snapshots"))).isTrue();
             assertThat(Files.exists(dir.resolve("cfg-state/overlayfs"))).isFalse();
+            assertThat(Files.size(Path.of(block.prepare("b", "").getFirst().source()))).isEqualTo(128L << 20);
         }
+        assertThat(Main.run("daemon", "--block-scratch-size", "12Q", "--print-containerd-config")).isEqualTo(2);
         Files.writeString(config, "adress = \"/tmp/x\"\n");
         assertThatThrownBy(() -> DaemonConfig.read(config)).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("line 1").hasMessageContaining("unknown key \"adress\"");
@@ -113,7 +117,7 @@ class DaemonCommandTest {
         }
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("[proxy_plugins.strata]\n    type = \"snapshot\"\n    address = \"/run/x.sock\"")
-                .contains("[proxy_plugins.strata-native]");
+                .contains("[proxy_plugins.strata-native]").contains("[proxy_plugins.strata-block]");
     }
 
     @Test

@@ -99,6 +99,22 @@ public final class FileOps {
         }
     }
 
+    /**
+     * truncate(2) of a regular file to {@code length} bytes: growing leaves a hole (the file stays
+     * sparse), shrinking drops the tail. EFBIG when the file system does not hold files that long.
+     */
+    public static void truncate(Path path, long length) throws ErrnoException {
+        byte[] p = NativePath.bytes(path);
+        int fd = Sys.open(p, LibC.O_WRONLY, 0);
+        try {
+            if (LibC.ftruncate(fd, length) != 0) {
+                throw LibC.error("ftruncate to " + length + " bytes", p);
+            }
+        } finally {
+            Sys.closeQuietly(fd);
+        }
+    }
+
     /** syncfs(2): flushes the whole file system that contains {@code path}. */
     public static void syncfs(Path path) throws ErrnoException {
         byte[] p = NativePath.bytes(path);

@@ -60,6 +60,7 @@ final class LibC {
     private static final MethodHandle CLOSE = h("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle FSYNC = h("fsync", JAVA_INT, JAVA_INT);
     private static final MethodHandle SYNCFS = h("syncfs", JAVA_INT, JAVA_INT);
+    private static final MethodHandle STATFS = h("statfs", JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle IOCTL_INT = hv("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle IOCTL_PTR = hv("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     private static final MethodHandle COPY_FILE_RANGE = h("copy_file_range", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
@@ -226,6 +227,14 @@ final class LibC {
     static int syncfs(int fd) {
         try {
             return (int) SYNCFS.invokeExact(cs(), fd);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static int statfs(MemorySegment path, MemorySegment buf) {
+        try {
+            return (int) STATFS.invokeExact(cs(), path, buf);
         } catch (Throwable t) {
             throw fail(t);
         }

@@ -2,9 +2,11 @@ package io.strata.fs;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * A loop device bound to a backing file with LO_FLAGS_AUTOCLEAR: once the device has been
@@ -14,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 final class LoopDevice implements AutoCloseable {
     private static final long LOOP_CTL_GET_FREE = 0x4C82;
     private static final long LOOP_CONFIGURE = 0x4C0A;
+    private static final long LOOP_GET_STATUS64 = 0x4C05;
+    private static final long INFO64_SIZE = 232; // struct loop_info64
     private static final int LO_FLAGS_READ_ONLY = 1;
     private static final int LO_FLAGS_AUTOCLEAR = 4;
     private static final long CONFIG_SIZE = 304; // struct loop_config
@@ -75,6 +79,39 @@ final class LoopDevice implements AutoCloseable {
             return true;
         } finally {
             LibC.close(ffd);
+        }
+    }
+
+    /** The device and inode numbers of the file a loop device reads and writes. */
+    record Backing(long dev, long ino) {
+    }
+
+    /**
+     * What loop device {@code dev} (for example {@code /dev/loop3}) is bound to, from
+     * LOOP_GET_STATUS64 ({@code lo_device}, {@code lo_inode}); empty when it is bound to nothing
+     * or has gone away.
+     */
+    static Optional<Backing> backing(String dev) throws ErrnoException {
+        int fd;
+        try {
+            fd = Sys.open(NativePath.bytes(dev), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        } catch (ErrnoException e) {
+            if (e.errno() == ErrnoException.ENOENT || e.errno() == ErrnoException.ENXIO) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try (Scratch.Frame f = Scratch.frame()) {
+            MemorySegment info = f.allocate(INFO64_SIZE, 8);
+            if (LibC.ioctl(fd, LOOP_GET_STATUS64, info) != 0) {
+                if (LibC.errno() == ErrnoException.ENXIO) {
+                    return Optional.empty();
+                }
+                throw LibC.error("ioctl LOOP_GET_STATUS64", dev);
+            }
+            return Optional.of(new Backing(info.get(JAVA_LONG, 0), info.get(JAVA_LONG, 8)));
+        } finally {
+            LibC.close(fd);
         }
     }
 

@@ -34,6 +34,31 @@ final class MountInfo {
         return out;
     }
 
+    /** One mount: where it is, its file-system type and its source (what was mounted). */
+    record Entry(String mountPoint, String fsType, String source) {
+    }
+
+    /** Every mount of this process's mount namespace, in mountinfo order (parents before children). */
+    static List<Entry> entries() throws IOException {
+        List<Entry> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            // id parent major:minor root mount-point options [optional fields...] - type source super-options
+            String[] fields = line.split(" ");
+            int dash = -1;
+            for (int i = 6; i < fields.length; i++) {
+                if (fields[i].equals("-")) {
+                    dash = i;
+                    break;
+                }
+            }
+            if (fields.length < 5 || dash < 0 || dash + 2 >= fields.length) {
+                continue;
+            }
+            out.add(new Entry(unescape(fields[4]), unescape(fields[dash + 1]), unescape(fields[dash + 2])));
+        }
+        return out;
+    }
+
     /** The kernel writes space, tab, newline and backslash as three octal digits after a backslash. */
     static String unescape(String s) {
         if (s.indexOf('\\') < 0) {

@@ -153,6 +153,44 @@ class FileOpsTest {
     }
 
     @Test
+    void truncateGrowsSparseAndNamesTheLimit() throws Exception {
+        Path mnt = dir.resolve("ext4"); // whose largest file (4 KiB blocks) is 16 TiB less one block
+        Images.mountFresh("ext4", dir.resolve("ext4.img"), 64, mnt);
+        Path f = Files.writeString(mnt.resolve("f"), "head");
+        FileOps.truncate(f, 1L << 30);
+        assertThat(Files.size(f)).isEqualTo(1L << 30);
+        assertThat(Stat.lstat(f).blocks() * 512).isLessThan(1 << 20);
+        try (var in = Files.newInputStream(f)) {
+            assertThat(new String(in.readNBytes(4))).isEqualTo("head");
+        }
+        FileOps.truncate(f, 2);
+        assertThat(Files.readString(f)).isEqualTo("he");
+        assertThatThrownBy(() -> FileOps.truncate(f, 16L << 40))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(ErrnoException.EFBIG));
+    }
+
+    @Test
+    void cloneOrCopySkipsUnwrittenExtentsAsHoles() throws Exception {
+        // mkfs.ext4 lays out a file system image's journal as fallocated (unwritten) extents: they
+        // count in st_blocks, read as zeros and must not be copied, or every copy of an empty
+        // image would carry its whole journal.
+        Path mnt = dir.resolve("ext4");
+        Images.mountFresh("ext4", dir.resolve("ext4.img"), 128, mnt);
+        Path src = mnt.resolve("image");
+        try (RandomAccessFile f = new RandomAccessFile(src.toFile(), "rw")) {
+            f.setLength(64L << 20);
+            f.write(new byte[] {1, 2, 3});
+        }
+        new ProcessBuilder("fallocate", "-o", Long.toString(8L << 20), "-l", Long.toString(32L << 20), src.toString())
+                .inheritIO().start().waitFor();
+        assertThat(Stat.lstat(src).blocks() * 512).isGreaterThanOrEqualTo(32L << 20);
+        Path dst = mnt.resolve("copy");
+        assertThat(FileOps.cloneOrCopy(src, dst)).isEqualTo(CopyMethod.COPY_FILE_RANGE);
+        assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
+        assertThat(Stat.lstat(dst).blocks() * 512).isLessThan(1L << 20);
+    }
+
+    @Test
     void cloneOrCopyTruncatesAnExistingTargetAndRefusesNonFiles() throws Exception {
         Path src = Files.writeString(dir.resolve("empty"), "");
         Path dst = dir.resolve("copy");

@@ -396,4 +396,44 @@ class MounterTest {
         }
         assertThat(backing).doesNotExist();
     }
+
+    @Test
+    void loopMountsFindsEveryMountOfAnImageWhateverItsPathAndNothingElse() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("ext4"));
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        Images.mountFresh("ext4", dir.resolve("a.img"), 32, a);
+        Images.mountFresh("ext4", dir.resolve("b.img"), 32, b);
+        assertThat(LoopMounts.of(dir.resolve("a.img"))).containsExactly(a);
+        Mounter.unmountAll(a);
+        assertThat(LoopMounts.of(dir.resolve("a.img"))).isEmpty();
+        // Two read-only mounts of one image, through two loop devices and two spellings of its path.
+        Path again = Files.createDirectory(dir.resolve("again"));
+        Path link = Files.createSymbolicLink(dir.resolve("link.img"), dir.resolve("a.img"));
+        Mounter.mountAll(List.of(new Mount("ext4", dir.resolve("a.img").toString(), List.of("loop", "ro"))), a);
+        Mounter.mountAll(List.of(new Mount("ext4", link.toString(), List.of("loop", "ro"))), again);
+        assertThat(LoopMounts.of(dir.resolve("a.img"))).containsExactlyInAnyOrder(a, again);
+        assertThat(LoopMounts.of(dir.resolve("./b.img"))).containsExactly(b);
+        Mounter.unmountAll(a);
+        Mounter.unmountAll(again);
+        assertThat(LoopMounts.of(dir.resolve("a.img"))).isEmpty();
+        Path plain = Files.writeString(dir.resolve("plain"), "never mounted");
+        assertThat(LoopMounts.of(plain)).isEmpty();
+    }
+
+    @Test
+    void fsStatsOfAMountAreWhatDfShows() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("ext4"));
+        Path m = dir.resolve("m");
+        Images.mountFresh("ext4", dir.resolve("m.img"), 64, m);
+        FsStats before = FsStats.of(m);
+        assertThat(before.blockSize()).isEqualTo(Files.getFileStore(m).getBlockSize());
+        assertThat(before.totalBytes()).isEqualTo(Files.getFileStore(m).getTotalSpace());
+        assertThat(before.totalBytes()).isBetween(48L << 20, 64L << 20);
+        Files.createDirectory(m.resolve("d"));
+        Files.writeString(m.resolve("d/f"), "x");
+        FsStats after = FsStats.of(m);
+        assertThat(after.usedFiles()).isEqualTo(before.usedFiles() + 2);
+        assertThat(after.files()).isEqualTo(before.files());
+    }
 }

@@ -20,6 +20,7 @@ class GrpcConformanceTest extends SnapshotterConformance {
         return Stream.of(
                 served("overlayfs/grpc", "overlayfs", NamespaceMode.ISOLATE, null),
                 served("native/grpc", "native", NamespaceMode.ISOLATE, null),
+                served("block/grpc", "block", NamespaceMode.ISOLATE, null),
                 served("overlayfs/grpc/namespace-isolated", "overlayfs", NamespaceMode.ISOLATE, "conformance"),
                 served("native/grpc/namespace-ignored", "native", NamespaceMode.IGNORE, "conformance"));
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real containerd of the test's own: its own root, state, socket and config, with a
- * {@code [proxy_plugins]} snapshotters {@code strata}, {@code strata-overlayfs} and
- * {@code strata-native} pointing at a Strata daemon socket. Everything it
+ * {@code [proxy_plugins]} snapshotters {@code strata}, {@code strata-overlayfs},
+ * {@code strata-native} and {@code strata-block} pointing at a Strata daemon socket. Everything it
  * starts (containerd, shims, containers, mounts) is stopped by {@link #close()}, even after a
  * failure. Needs the {@code containerd} and {@code runc} packages.
  */
@@ -61,6 +61,9 @@ public final class PrivateContainerd implements AutoCloseable {
                     type = "snapshot"
                     address = "%3$s"
                   [proxy_plugins.strata-native]
+                    type = "snapshot"
+                    address = "%3$s"
+                  [proxy_plugins.strata-block]
                     type = "snapshot"
                     address = "%3$s"
                 """.formatted(dir, socket, strataSocket));

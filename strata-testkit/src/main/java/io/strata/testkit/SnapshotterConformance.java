@@ -74,7 +74,12 @@ public abstract class SnapshotterConformance {
             this.base = Files.createTempDirectory("strata-suite-");
             this.root = Files.createDirectory(base.resolve("root"));
             this.work = Files.createDirectory(base.resolve("work"));
-            this.sn = fixture.open(root);
+            try {
+                this.sn = fixture.open(root);
+            } catch (Exception | Error e) {
+                Tree.deleteTree(base); // no close() will come to remove it
+                throw e;
+            }
         }
 
         String key(String name) {

@@ -36,7 +36,7 @@ class KillNineTest {
     private static final int ITERATIONS = Integer.getInteger("strata.crash.iterations", 6);
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlayfs", "native"})
+    @ValueSource(strings = {"overlayfs", "native", "block"})
     void crashesLeaveOnlyOrphansThatCleanupRemoves(String backend) throws Exception {
         Path root = Files.createTempDirectory("strata-crash");
         Random rnd = new Random(42);
