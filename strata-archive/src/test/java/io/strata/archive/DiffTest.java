@@ -137,7 +137,7 @@ class DiffTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlayfs", "native"})
+    @ValueSource(strings = {"overlayfs", "native", "block"})
     void throughSnapshotters(String backend) throws Exception {
         try (Snapshotter s = Backends.open(backend, work.resolve("state"))) {
             List<Mount> base = s.prepare("base-active", "");

@@ -148,7 +148,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlayfs", "native"})
+    @ValueSource(strings = {"overlayfs", "native", "block"})
     void layersGoInAndComeOut(String s) throws Exception {
         Path work = Files.createTempDirectory("strata-cli-layers");
         Path src = Files.createDirectories(work.resolve("src"));

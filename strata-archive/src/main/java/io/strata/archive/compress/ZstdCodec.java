@@ -22,9 +22,14 @@ final class ZstdCodec {
         return new Decoder(src);
     }
 
+    private static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
     static OutputStream compressor(OutputStream out, int level) throws IOException {
         ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(out, level);
         z.setChecksum(true); // as containerd's encoder (klauspost/compress) writes it
+        // Compress on zstd's own threads while the caller reads files. zstd's output with one or
+        // more workers does not depend on their number, so layers stay reproducible across hosts.
+        z.setWorkers(WORKERS);
         return new BufferedOutputStream(z, Decompression.BUFFER_SIZE);
     }
 
