@@ -90,6 +90,12 @@ final class LayerApplier {
             case REGULAR -> writeFile(path, entry, tar);
             case DIRECTORY -> makeDirectory(path, entry);
             case SYMLINK -> {
+                // As Docker: a relative target that climbs above the root is an escape attempt;
+                // absolute targets mean the container's own root and are kept.
+                if (Names.climbsOut(parent, entry.linkName())) {
+                    throw new InvalidArgumentException("invalid layer: symlink " + e.displayName() + " -> "
+                            + Latin1.display(entry.linkName()) + " leads outside the root");
+                }
                 replaceIfExists(path, () -> root.symlink(bytes(entry.linkName()), path));
                 finish(path, entry, false);
             }

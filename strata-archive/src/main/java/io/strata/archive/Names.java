@@ -85,4 +85,22 @@ final class Names {
         }
         return out.toString();
     }
+
+    /** Whether relative symlink {@code target} in directory {@code dir} climbs above the root. */
+    static boolean climbsOut(String dir, String target) {
+        if (target.startsWith("/")) {
+            return false;
+        }
+        int depth = dir.isEmpty() ? 0 : (int) dir.chars().filter(c -> c == '/').count() + 1;
+        for (String part : target.split("/")) {
+            if (part.equals("..")) {
+                if (--depth < 0) {
+                    return true;
+                }
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                depth++;
+            }
+        }
+        return false;
+    }
 }

@@ -65,6 +65,8 @@ class HostileLayerTest {
         return Stream.of(
                 Arguments.of("dot-dot name", new LayerBuilder().file(out, "x").bytes(), "leads outside the root"),
                 Arguments.of("dot-dot deep", new LayerBuilder().file("a/b/../../../outside/evil", "x").bytes(), "leads outside the root"),
+                Arguments.of("symlink climbing out", new LayerBuilder().symlink("rel", "../../outside").bytes(), "leads outside the root"),
+                Arguments.of("nested symlink climbing out", new LayerBuilder().dir("a").symlink("a/b", "../../x").bytes(), "leads outside the root"),
                 Arguments.of("absolute name", new LayerBuilder().file("/etc/evil", "x").bytes(), "absolute path"),
                 Arguments.of("hardlink out", new LayerBuilder().hardlink("h", "../outside/secret").bytes(), "leads outside the root"),
                 Arguments.of("hardlink absolute", new LayerBuilder().hardlink("h", "/etc/passwd").bytes(), "absolute path"),
@@ -103,8 +105,8 @@ class HostileLayerTest {
         byte[] layer = new LayerBuilder()
                 .symlink("abs", outside.toString())          // absolute: means <root>/<that path>
                 .file("abs/secret", "inside")
-                .symlink("rel", "../../../../../../..")      // climbs: stops at the root
-                .file("rel/outside/secret", "also inside")
+                .dir("sub").symlink("sub/up", "..")          // climbs to the root, not past it
+                .file("sub/up/outside/secret", "also inside")
                 .symlink("etc", "/outside/etc")
                 .file("etc/passwd", "pw")
                 .bytes();

@@ -27,7 +27,7 @@ final class RichTree {
         FileOps.setXattr(bin.resolve("ping"), "security.capability", CAPABILITY);
         Files.createSymbolicLink(root.resolve("bin"), Path.of("usr/bin"));
         Files.createSymbolicLink(root.resolve("abs-link"), Path.of("/etc/passwd"));
-        Files.createSymbolicLink(root.resolve("dangling"), Path.of("../nowhere/at/all"));
+        Files.createSymbolicLink(root.resolve("dangling"), Path.of("nowhere/at/all"));
         FileOps.lchown(root.resolve("dangling"), 1000, 1000);
         Path tmp = dir(root.resolve("tmp"), 01777, 0, 0);
         Path home = dir(root.resolve("home/user"), 0700, 1000, 1000);
