@@ -202,7 +202,7 @@ class FileOpsTest {
 
     @Test
     void cloneOrCopyReflinksOnXfs() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("xfs"), "mkfs.xfs (xfsprogs) is not installed");
+        Images.requireMkfs("xfs");
         Path mnt = dir.resolve("xfs");
         Images.mountFresh("xfs", dir.resolve("xfs.img"), 300, mnt);
         assertThat(Images.fsType(mnt)).isEqualTo("xfs");

@@ -13,6 +13,18 @@ import java.util.List;
 final class Images {
     private Images() {}
 
+    /**
+     * Skips the calling test when mkfs.TYPE is missing, except in CI (where .ci/run installs it),
+     * where a missing tool is a failure: a path silently untested is worse than a red build.
+     */
+    static void requireMkfs(String type) {
+        boolean present = haveMkfs(type);
+        if (!present && System.getenv("CI") != null) {
+            throw new AssertionError("mkfs." + type + " must be installed in CI (.ci/run installs it)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(present, "mkfs." + type + " is not installed");
+    }
+
     static boolean haveMkfs(String type) {
         return Files.isExecutable(Path.of("/usr/sbin/mkfs." + type)) || Files.isExecutable(Path.of("/sbin/mkfs." + type));
     }

@@ -379,7 +379,7 @@ class MounterTest {
 
     @Test
     void loopOptionMountsAnImageAndTheDeviceGoesAwayAfterwards() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("ext4"));
+        Images.requireMkfs("ext4");
         Path mnt = dir.resolve("ext4");
         Images.mountFresh("ext4", dir.resolve("ext4.img"), 32, mnt);
         MountTable.Entry e = MountTable.at(mnt).getLast();
@@ -399,7 +399,7 @@ class MounterTest {
 
     @Test
     void loopMountsFindsEveryMountOfAnImageWhateverItsPathAndNothingElse() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("ext4"));
+        Images.requireMkfs("ext4");
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
         Images.mountFresh("ext4", dir.resolve("a.img"), 32, a);
@@ -423,7 +423,7 @@ class MounterTest {
 
     @Test
     void fsStatsOfAMountAreWhatDfShows() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("ext4"));
+        Images.requireMkfs("ext4");
         Path m = dir.resolve("m");
         Images.mountFresh("ext4", dir.resolve("m.img"), 64, m);
         FsStats before = FsStats.of(m);

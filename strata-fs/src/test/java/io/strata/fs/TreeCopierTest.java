@@ -234,7 +234,7 @@ class TreeCopierTest {
 
     @Test
     void reflinksFilesOnXfs() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Images.haveMkfs("xfs"), "mkfs.xfs (xfsprogs) is not installed");
+        Images.requireMkfs("xfs");
         Path mnt = dir.resolve("xfs");
         Images.mountFresh("xfs", dir.resolve("xfs.img"), 300, mnt);
         Path src = Files.createDirectory(mnt.resolve("src"));
