@@ -1,0 +1,310 @@
+package io.strata.image.meta;
+
+import io.strata.api.AlreadyExistsException;
+import io.strata.api.InternalException;
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.NotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Images and leases by namespace, in one SQLite file (WAL, {@code synchronous=FULL}): a change
+ * that returned is on disk. Thread-safe (one connection, serialised). Namespaces are created when
+ * first used and are valid containerd namespace names.
+ */
+public final class MetadataStore implements AutoCloseable {
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,74}[A-Za-z0-9])?");
+    private static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS images (ns TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL,
+              digest TEXT NOT NULL, size INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
+              PRIMARY KEY (ns, name));
+            CREATE TABLE IF NOT EXISTS image_labels (ns TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL,
+              value TEXT NOT NULL, PRIMARY KEY (ns, name, key),
+              FOREIGN KEY (ns, name) REFERENCES images (ns, name) ON DELETE CASCADE);
+            CREATE TABLE IF NOT EXISTS leases (ns TEXT NOT NULL, id TEXT NOT NULL, created INTEGER NOT NULL,
+              PRIMARY KEY (ns, id));
+            CREATE TABLE IF NOT EXISTS lease_labels (ns TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL,
+              value TEXT NOT NULL, PRIMARY KEY (ns, id, key),
+              FOREIGN KEY (ns, id) REFERENCES leases (ns, id) ON DELETE CASCADE);
+            CREATE TABLE IF NOT EXISTS lease_resources (ns TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+              ref TEXT NOT NULL, PRIMARY KEY (ns, id, type, ref),
+              FOREIGN KEY (ns, id) REFERENCES leases (ns, id) ON DELETE CASCADE);
+            """;
+
+    private final Connection conn;
+
+    private MetadataStore(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** Opens (creating if needed) the store in {@code dbFile}. */
+    public static MetadataStore open(Path dbFile) {
+        try {
+            Files.createDirectories(dbFile.toAbsolutePath().getParent());
+            if (System.getProperty("org.sqlite.tmpdir") == null) {
+                System.setProperty("org.sqlite.tmpdir",
+                        Files.createDirectories(dbFile.toAbsolutePath().getParent().resolve(".sqlite-tmp")).toString());
+            }
+            SQLiteConfig config = new SQLiteConfig();
+            config.enforceForeignKeys(true);
+            config.setBusyTimeout(10_000);
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+            Connection c = config.createConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+            try (Statement st = c.createStatement()) {
+                for (String ddl : SCHEMA.split(";")) {
+                    if (!ddl.isBlank()) {
+                        st.execute(ddl);
+                    }
+                }
+            }
+            return new MetadataStore(c);
+        } catch (IOException | SQLException e) {
+            throw new InternalException("cannot open metadata store " + dbFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores a new image; AlreadyExists if the name is taken in {@code ns}. */
+    public synchronized ImageRecord createImage(String ns, ImageRecord image) {
+        checkNamespace(ns);
+        if (image(ns, image.name()).isPresent()) {
+            throw new AlreadyExistsException("image \"" + image.name() + "\": already exists");
+        }
+        return write(ns, image, Instant.now(), false);
+    }
+
+    /** Creates the image or points an existing one at a new target and labels, keeping its creation time. */
+    public synchronized ImageRecord putImage(String ns, ImageRecord image) {
+        checkNamespace(ns);
+        Optional<ImageRecord> old = image(ns, image.name());
+        return write(ns, image, old.map(ImageRecord::created).orElse(Instant.now()), old.isPresent());
+    }
+
+    private ImageRecord write(String ns, ImageRecord image, Instant created, boolean replace) {
+        Instant now = replace ? Instant.now() : created;
+        return tx(() -> {
+            if (replace) {
+                exec("DELETE FROM images WHERE ns = ? AND name = ?", ns, image.name());
+            }
+            exec("INSERT INTO images (ns, name, media_type, digest, size, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ns, image.name(), image.mediaType(), image.digest(), image.size(), nanos(created), nanos(now));
+            for (Map.Entry<String, String> l : image.labels().entrySet()) {
+                exec("INSERT INTO image_labels (ns, name, key, value) VALUES (?, ?, ?, ?)", ns, image.name(), l.getKey(), l.getValue());
+            }
+            return new ImageRecord(image.name(), image.mediaType(), image.digest(), image.size(), image.labels(), created, now);
+        });
+    }
+
+    public synchronized Optional<ImageRecord> image(String ns, String name) {
+        List<ImageRecord> found = images(ns, name);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+    }
+
+    /** Images of {@code ns}, by name. */
+    public synchronized List<ImageRecord> images(String ns) {
+        return images(ns, null);
+    }
+
+    private List<ImageRecord> images(String ns, String only) {
+        String sql = "SELECT name, media_type, digest, size, created, updated FROM images WHERE ns = ?"
+                + (only == null ? "" : " AND name = ?") + " ORDER BY name";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, ns);
+            if (only != null) {
+                ps.setString(2, only);
+            }
+            List<ImageRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    out.add(new ImageRecord(name, rs.getString(2), rs.getString(3), rs.getLong(4),
+                            labels("SELECT key, value FROM image_labels WHERE ns = ? AND name = ?", ns, name),
+                            instant(rs.getLong(5)), instant(rs.getLong(6))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new InternalException("reading images: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes an image record (not its content: that is garbage collection's job). */
+    public synchronized void deleteImage(String ns, String name) {
+        if (tx(() -> exec("DELETE FROM images WHERE ns = ? AND name = ?", ns, name)) == 0) {
+            throw new NotFoundException("image \"" + name + "\": not found");
+        }
+    }
+
+    /** Namespaces that hold images or leases. */
+    public synchronized List<String> namespaces() {
+        List<String> out = new ArrayList<>();
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT ns FROM images UNION SELECT ns FROM leases ORDER BY 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new InternalException("reading namespaces: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates a lease; AlreadyExists if the id is taken. */
+    public synchronized Lease createLease(String ns, String id, Map<String, String> labels) {
+        checkNamespace(ns);
+        if (id == null || id.isEmpty()) {
+            throw new InvalidArgumentException("lease id is empty");
+        }
+        Instant now = Instant.now();
+        return tx(() -> {
+            try {
+                exec("INSERT INTO leases (ns, id, created) VALUES (?, ?, ?)", ns, id, nanos(now));
+            } catch (AlreadyExistsException e) {
+                throw new AlreadyExistsException("lease \"" + id + "\": already exists");
+            }
+            for (Map.Entry<String, String> l : labels.entrySet()) {
+                exec("INSERT INTO lease_labels (ns, id, key, value) VALUES (?, ?, ?, ?)", ns, id, l.getKey(), l.getValue());
+            }
+            return new Lease(id, labels, now, List.of());
+        });
+    }
+
+    /** Adds a resource to a lease (idempotent). */
+    public synchronized void addLeaseResource(String ns, String id, Lease.Resource resource) {
+        tx(() -> {
+            if (exec("INSERT OR IGNORE INTO lease_resources (ns, id, type, ref) SELECT ns, id, ?, ? FROM leases WHERE ns = ? AND id = ?",
+                    resource.type(), resource.id(), ns, id) == 0 && lease(ns, id).isEmpty()) {
+                throw new NotFoundException("lease \"" + id + "\": not found");
+            }
+            return null;
+        });
+    }
+
+    public synchronized void deleteLease(String ns, String id) {
+        if (tx(() -> exec("DELETE FROM leases WHERE ns = ? AND id = ?", ns, id)) == 0) {
+            throw new NotFoundException("lease \"" + id + "\": not found");
+        }
+    }
+
+    public synchronized Optional<Lease> lease(String ns, String id) {
+        return leases(ns).stream().filter(l -> l.id().equals(id)).findFirst();
+    }
+
+    /** Leases of {@code ns} with their resources. */
+    public synchronized List<Lease> leases(String ns) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT id, created FROM leases WHERE ns = ? ORDER BY id")) {
+            ps.setString(1, ns);
+            List<Lease> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    List<Lease.Resource> res = new ArrayList<>();
+                    try (PreparedStatement r = conn.prepareStatement(
+                            "SELECT type, ref FROM lease_resources WHERE ns = ? AND id = ? ORDER BY type, ref")) {
+                        r.setString(1, ns);
+                        r.setString(2, id);
+                        try (ResultSet rr = r.executeQuery()) {
+                            while (rr.next()) {
+                                res.add(new Lease.Resource(rr.getString(1), rr.getString(2)));
+                            }
+                        }
+                    }
+                    out.add(new Lease(id, labels("SELECT key, value FROM lease_labels WHERE ns = ? AND id = ?", ns, id),
+                            instant(rs.getLong(2)), res));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new InternalException("reading leases: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new InternalException("closing metadata store: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, String> labels(String sql, String ns, String key) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, ns);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T tx(Work<T> work) {
+        try {
+            conn.setAutoCommit(false);
+            try {
+                T result = work.run();
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new InternalException("metadata store: " + e.getMessage(), e);
+        }
+    }
+
+    private int exec(String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint")) {
+                throw new AlreadyExistsException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static void checkNamespace(String ns) {
+        if (ns == null || !NAMESPACE.matcher(ns).matches()) {
+            throw new InvalidArgumentException("namespace \"" + ns + "\" is not valid: letters, digits, '.', '_' and '-', "
+                    + "starting and ending with a letter or digit, at most 76 characters");
+        }
+    }
+
+    private static long nanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+}

@@ -1,0 +1,104 @@
+package io.strata.image.gc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.api.NotFoundException;
+import io.strata.api.SnapshotOption;
+import io.strata.api.Snapshotter;
+import io.strata.backend.Backends;
+import io.strata.image.meta.ImageRecord;
+import io.strata.image.meta.Lease;
+import io.strata.image.meta.MetadataStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mark and sweep over a real snapshotter and a content index, with containerd's gc labels. */
+class GarbageCollectorTest {
+    @TempDir
+    Path dir;
+
+    static String d(char c) {
+        return "sha256:" + String.valueOf(c).repeat(64);
+    }
+
+    /** The content store's view, kept in memory for this test (the real store's adapter is one call each). */
+    static final class Blobs implements GarbageCollector.Content {
+        final Map<String, Map<String, String>> blobs = new TreeMap<>();
+
+        @Override
+        public Map<String, Map<String, String>> labelsByDigest() {
+            return new HashMap<>(blobs);
+        }
+
+        @Override
+        public void delete(String digest) {
+            if (blobs.remove(digest) == null) {
+                throw new NotFoundException(digest);
+            }
+        }
+    }
+
+    private static List<String> keys(Snapshotter s) {
+        List<String> out = new ArrayList<>();
+        s.walk(i -> out.add(i.name()));
+        return out;
+    }
+
+    @Test
+    void keepsWhatImagesLeasesAndContainersNeedAndRemovesTheRest() {
+        try (MetadataStore meta = MetadataStore.open(dir.resolve("meta.db"));
+             Snapshotter s = Backends.open("overlayfs", dir.resolve("state"))) {
+            Blobs content = new Blobs();
+            content.blobs.put(d('a'), Map.of("containerd.io/gc.ref.content.m.0", d('b')));            // index
+            content.blobs.put(d('b'), Map.of("containerd.io/gc.ref.content.config", d('c'),
+                    "containerd.io/gc.ref.content.l.0", d('d'), "containerd.io/gc.ref.content.l.1", d('e'))); // manifest
+            content.blobs.put(d('c'), Map.of("containerd.io/gc.ref.snapshot.overlayfs", "chain2"));   // config
+            content.blobs.put(d('d'), Map.of());
+            content.blobs.put(d('e'), Map.of());
+            content.blobs.put(d('f'), Map.of());                                    // orphan
+            content.blobs.put(d('0'), Map.of("containerd.io/gc.root", "now"));      // pinned
+            content.blobs.put(d('9'), Map.of());                                    // leased
+            s.prepare("x1", "");
+            s.commit("chain1", "x1");
+            s.prepare("x2", "chain1");
+            s.commit("chain2", "x2");
+            s.prepare("o1", "");
+            s.commit("orphan", "o1");
+            s.prepare("o2", "orphan");
+            s.commit("orphan-child", "o2");
+            s.prepare("extract-123 sha256:dead", "chain1");               // left by a crashed unpacker
+            s.prepare("pinned-view-base", "", SnapshotOption.labels(Map.of("containerd.io/gc.root", "x")));
+            meta.createImage("default", ImageRecord.of("app:1", "application/vnd.oci.image.index.v1+json", d('a'), 1, Map.of()));
+            meta.createLease("default", "pull", Map.of());
+            meta.addLeaseResource("default", "pull", new Lease.Resource("content", d('9')));
+
+            GarbageCollector.Result dry = GarbageCollector.collect(meta, content, Map.of("overlayfs", s), true);
+            assertThat(dry.content()).containsExactly(d('f'));
+            assertThat(dry.snapshots()).containsEntry("overlayfs", List.of("extract-123 sha256:dead", "orphan", "orphan-child"));
+            assertThat(content.blobs).hasSize(8);
+
+            GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
+            assertThat(content.blobs.keySet()).containsExactlyInAnyOrder(d('a'), d('b'), d('c'), d('d'), d('e'), d('0'), d('9'));
+            assertThat(keys(s)).containsExactlyInAnyOrder("chain1", "chain2", "pinned-view-base");
+
+            // A container on the image keeps its chain after the image is gone.
+            s.prepare("container-1", "chain2");
+            meta.deleteImage("default", "app:1");
+            meta.deleteLease("default", "pull");
+            GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
+            assertThat(content.blobs.keySet()).containsExactly(d('0'));
+            assertThat(keys(s)).containsExactlyInAnyOrder("chain1", "chain2", "container-1", "pinned-view-base");
+
+            s.remove("container-1");
+            GarbageCollector.Result last = GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
+            assertThat(last.snapshots()).containsEntry("overlayfs", List.of("chain1", "chain2"));
+            assertThat(keys(s)).containsExactly("pinned-view-base");
+        }
+    }
+}
