@@ -132,7 +132,7 @@ final class LocalIngest extends Ingest {
         String actual;
         try {
             out.force(true);
-            actual = Digests.finish(hasher);
+            actual = currentDigest();
             if (expectedSize >= 0 && offset != expectedSize) {
                 discard();
                 throw new InvalidArgumentException("ingest \"" + ref + "\": size mismatch: expected " + expectedSize
