@@ -1,0 +1,47 @@
+package io.strata.content;
+
+import io.strata.api.InternalException;
+import io.strata.api.UnavailableException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** File writes that survive a crash, and the mapping of I/O failures to Strata errors. */
+final class Durable {
+    private Durable() {}
+
+    /** fsync a directory so a rename or unlink inside it is durable. */
+    static void syncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Writes {@code bytes} to {@code target}: temp file in the same dir → fsync → rename → fsync dir. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
+                + "-" + Thread.currentThread().threadId());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            var buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDir(target.getParent());
+    }
+
+    /** ENOSPC/EDQUOT become Unavailable (the request may succeed once space is freed); the rest are Internal. */
+    static RuntimeException failure(String what, IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("No space left") || msg.contains("Disk quota exceeded")) {
+            return new UnavailableException(what + ": disk full: " + msg, e);
+        }
+        return new InternalException(what + ": " + msg, e);
+    }
+}

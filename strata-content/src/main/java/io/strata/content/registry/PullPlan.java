@@ -1,0 +1,40 @@
+package io.strata.content.registry;
+
+import io.strata.content.image.Descriptor;
+import io.strata.content.image.ImageConfig;
+import io.strata.content.image.Platform;
+import io.strata.content.image.Reference;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link Puller#plan} resolved and stored: the target, and per selected platform its
+ * manifest, config and layers. Layers are listed before their bytes are fetched.
+ *
+ * @param reference the reference as resolved (pinned by digest)
+ * @param target    the manifest or index the reference points at
+ * @param images    one entry per selected platform, best match first
+ */
+public record PullPlan(Reference reference, Descriptor target, List<PlatformImage> images) {
+    public PullPlan {
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(target, "target");
+        images = List.copyOf(images);
+    }
+
+    /** One platform's image. {@code layers} and {@code config.diffIds()} are in the same order, base first. */
+    public record PlatformImage(Platform platform, Descriptor manifest, Descriptor configDescriptor,
+                                ImageConfig config, List<Descriptor> layers) {
+        public PlatformImage {
+            layers = List.copyOf(layers);
+        }
+    }
+
+    /** Every distinct layer of all images, in first-use order. */
+    public List<Descriptor> layers() {
+        var m = new LinkedHashMap<String, Descriptor>();
+        images.forEach(i -> i.layers().forEach(l -> m.putIfAbsent(l.digest(), l)));
+        return List.copyOf(m.values());
+    }
+}

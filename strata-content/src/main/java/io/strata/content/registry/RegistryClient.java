@@ -1,0 +1,469 @@
+package io.strata.content.registry;
+
+import io.strata.api.FailedPreconditionException;
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.NotFoundException;
+import io.strata.api.UnavailableException;
+import io.strata.content.Digests;
+import io.strata.content.Ingest;
+import io.strata.content.image.Descriptor;
+import io.strata.content.image.ImageDocument;
+import io.strata.content.image.MediaTypes;
+import io.strata.content.image.Reference;
+import io.strata.content.json.Json;
+import io.strata.content.json.JsonObject;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+
+/**
+ * A client of the OCI distribution API (Docker registry v2) on {@code java.net.http}.
+ *
+ * <p>Transport: https, except hosts marked plain-http and, by default, loopback hosts
+ * ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}) with a port other than 443 (containerd
+ * tries https there first and falls back to http; we go straight to http). Docker Hub
+ * ({@code docker.io}) is reached at {@code registry-1.docker.io}.
+ *
+ * <p>Auth: a request answered 401 with a {@code WWW-Authenticate} challenge is retried once with
+ * a bearer token fetched from the challenge's realm ({@code service}, {@code scope}), sent with
+ * basic credentials when the lookup has some, or with basic credentials directly for a
+ * {@code Basic} challenge. Tokens are cached per host and scope.
+ *
+ * <p>Failures: 5xx, 429 and I/O errors are retried with exponential backoff (default 5 attempts
+ * from 200 ms); a body cut mid-way is resumed with {@code Range}. 404 → {@link NotFoundException}
+ * naming the reference; 401/403 after auth → {@link FailedPreconditionException} ("unauthorized",
+ * "denied"); retries exhausted → {@link UnavailableException}; schema 1 or other unsupported
+ * documents → {@link InvalidArgumentException}. Redirects are followed by hand so credentials are
+ * never sent to the redirect target (blob storage such as S3 refuses them).
+ *
+ * <p>Thread-safe; one client serves parallel downloads.
+ */
+public final class RegistryClient {
+    private final HttpClient http;
+    private final Function<String, Optional<Credentials>> credentials;
+    private final Set<String> plainHttp;
+    private final int attempts;
+    private final Duration backoff;
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+
+    private RegistryClient(Builder b) {
+        this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.credentials = b.credentials;
+        this.plainHttp = Set.copyOf(b.plainHttp);
+        this.attempts = b.attempts;
+        this.backoff = b.backoff;
+    }
+
+    /** A builder with the defaults above and no credentials. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link RegistryClient}; fails fast on bad values. */
+    public static final class Builder {
+        private Function<String, Optional<Credentials>> credentials = Credentials.none();
+        private final java.util.HashSet<String> plainHttp = new java.util.HashSet<>();
+        private int attempts = 5;
+        private Duration backoff = Duration.ofMillis(200);
+        private Duration connectTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** Credentials by registry host (e.g. {@link Credentials#dockerConfig()}). */
+        public Builder credentials(Function<String, Optional<Credentials>> lookup) {
+            this.credentials = Objects.requireNonNull(lookup, "lookup");
+            return this;
+        }
+
+        /** Talk plain http to {@code host} ({@code host[:port]} as in references): {@code --plain-http}. */
+        public Builder plainHttp(String host) {
+            plainHttp.add(Objects.requireNonNull(host, "host"));
+            return this;
+        }
+
+        /** Attempts per request, ≥ 1 (default 5). */
+        public Builder attempts(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("attempts must be >= 1, not " + n);
+            }
+            this.attempts = n;
+            return this;
+        }
+
+        /** First retry delay, doubled per attempt up to 5 s (default 200 ms). */
+        public Builder backoff(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("backoff must not be negative: " + d);
+            }
+            this.backoff = d;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = Objects.requireNonNull(d, "connectTimeout");
+            return this;
+        }
+
+        public RegistryClient build() {
+            return new RegistryClient(this);
+        }
+    }
+
+    // ---- public operations ----
+
+    /**
+     * Resolves a reference to the descriptor of its manifest or index (HEAD, then GET if the
+     * registry's HEAD lacks digest, type or size). For a digest reference the descriptor's digest
+     * is the reference's.
+     *
+     * @throws NotFoundException if the registry has no such manifest
+     * @throws InvalidArgumentException for schema 1 or a non-manifest media type
+     */
+    public Descriptor resolve(Reference ref) throws IOException {
+        String path = "/v2/" + ref.path() + "/manifests/" + ref.object();
+        HttpResponse<InputStream> head = send(ref, "HEAD", path, Map.of("Accept", MediaTypes.ACCEPT), ref.toString());
+        head.body().close();
+        Optional<String> type = head.headers().firstValue("Content-Type").map(MediaTypes::base);
+        Optional<String> digest = ref.digest().or(() -> head.headers().firstValue("Docker-Content-Digest"));
+        Optional<Long> size = head.headers().firstValueAsLong("Content-Length").stream().boxed().findFirst()
+                .filter(n -> n > 0);
+        if (type.isPresent() && MediaTypes.isSchema1(type.get())) {
+            throw MediaTypes.schema1Unsupported(ref.toString());
+        }
+        if (type.isPresent() && digest.isPresent() && size.isPresent() && isDocument(type.get())) {
+            return Descriptor.of(type.get(), Digests.require(digest.get()), size.get());
+        }
+        HttpResponse<InputStream> get = send(ref, "GET", path, Map.of("Accept", MediaTypes.ACCEPT), ref.toString());
+        byte[] body;
+        try (InputStream in = get.body()) {
+            body = in.readNBytes(ImageDocument.MAX_SIZE + 1);
+        }
+        String actual = Digests.of(body);
+        if (ref.digest().isPresent() && !ref.digest().get().equals(actual)) {
+            throw new InvalidArgumentException(ref + ": digest mismatch: expected " + ref.digest().get() + ", got " + actual);
+        }
+        String t = get.headers().firstValue("Content-Type").map(MediaTypes::base).filter(RegistryClient::isDocument)
+                .orElseGet(() -> ImageDocument.sniff(body));
+        if (MediaTypes.isSchema1(t)) {
+            throw MediaTypes.schema1Unsupported(ref.toString());
+        }
+        ImageDocument.parse(t, body);
+        return Descriptor.of(t, actual, body.length);
+    }
+
+    private static boolean isDocument(String type) {
+        return MediaTypes.isManifest(type) || MediaTypes.isIndex(type);
+    }
+
+    /**
+     * Streams a blob, manifest or index of {@code repo} (its tag/digest is ignored). The stream
+     * throws {@link InvalidArgumentException} at end of data if the size or digest differs from
+     * {@code desc}: read it to the end before trusting it.
+     */
+    public InputStream fetch(Reference repo, Descriptor desc) throws IOException {
+        HttpResponse<InputStream> r = send(repo, "GET", objectPath(repo, desc), accept(desc), repo.repository() + "@"
+                + desc.digest());
+        return new VerifyingInputStream(r.body(), desc);
+    }
+
+    /**
+     * Downloads {@code desc} into {@code ingest}, continuing at {@link Ingest#offset()} with a
+     * {@code Range} request and resuming the same way after a cut connection. Every byte written to
+     * the ingest is also written to {@code tee} (in order, exactly once, starting at the ingest's
+     * offset when called). Does not commit: the caller commits (which verifies the digest).
+     *
+     * @param progress told the ingest's offset after each chunk
+     */
+    public void download(Reference repo, Descriptor desc, Ingest ingest, OutputStream tee, LongConsumer progress)
+            throws IOException {
+        String path = objectPath(repo, desc);
+        String what = repo.repository() + "@" + desc.digest();
+        int failures = 0;
+        while (ingest.offset() < desc.size()) {
+            long offset = ingest.offset();
+            Map<String, String> headers = new java.util.HashMap<>(accept(desc));
+            if (offset > 0) {
+                headers.put("Range", "bytes=" + offset + "-");
+            }
+            try {
+                HttpResponse<InputStream> r = send(repo, "GET", path, headers, what);
+                try (InputStream in = r.body()) {
+                    if (offset > 0 && r.statusCode() == 200) {
+                        in.skipNBytes(offset); // the server ignored Range: drop what we have
+                    }
+                    byte[] buf = new byte[1 << 16];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        long room = desc.size() - ingest.offset();
+                        if (n > room) {
+                            throw new InvalidArgumentException(what + ": the registry sent more than the " + desc.size()
+                                    + " bytes the descriptor gives");
+                        }
+                        ingest.write(buf, 0, n);
+                        tee.write(buf, 0, n);
+                        progress.accept(ingest.offset());
+                    }
+                }
+                if (ingest.offset() < desc.size()) {
+                    throw new IOException("connection closed at byte " + ingest.offset() + " of " + desc.size());
+                }
+            } catch (IOException e) {
+                if (ingest.offset() > offset) {
+                    failures = 0; // progress was made: a cut connection, resume at once
+                }
+                if (++failures >= attempts) {
+                    throw new UnavailableException(what + ": download failed after " + attempts + " attempts at byte "
+                            + ingest.offset() + " of " + desc.size() + ": " + e.getMessage(), e);
+                }
+                sleep(failures);
+            }
+        }
+    }
+
+    private static Map<String, String> accept(Descriptor desc) {
+        return isDocument(desc.mediaType()) ? Map.of("Accept", desc.mediaType() + ", " + MediaTypes.ACCEPT) : Map.of();
+    }
+
+    private static String objectPath(Reference repo, Descriptor desc) {
+        return "/v2/" + repo.path() + (isDocument(desc.mediaType()) ? "/manifests/" : "/blobs/") + desc.digest();
+    }
+
+    // ---- HTTP with auth, retries and redirects ----
+
+    private HttpResponse<InputStream> send(Reference repo, String method, String path, Map<String, String> headers,
+                                           String what) throws IOException {
+        URI uri = URI.create(base(repo.domain()) + path);
+        String scope = "repository:" + repo.path() + ":pull";
+        boolean authRetried = false;
+        int failures = 0;
+        while (true) {
+            HttpResponse<InputStream> r;
+            try {
+                r = exchange(uri, method, headers, authorization(repo.domain(), scope));
+            } catch (IOException e) {
+                if (++failures >= attempts) {
+                    throw new UnavailableException(what + ": registry " + repo.domain() + " unreachable after " + attempts
+                            + " attempts: " + e, e);
+                }
+                sleep(failures);
+                continue;
+            }
+            int code = r.statusCode();
+            if (code == 200 || code == 206) {
+                return r;
+            }
+            String body = errorBody(r);
+            if (code == 401 && !authRetried) {
+                authRetried = true;
+                if (authenticate(repo.domain(), scope, r)) {
+                    continue;
+                }
+            }
+            switch (code) {
+                case 401 -> throw new FailedPreconditionException(what + ": unauthorized (401) by " + repo.domain()
+                        + credentialHint(repo.domain()) + body);
+                case 403 -> throw new FailedPreconditionException(what + ": access denied (403) by " + repo.domain() + body);
+                case 404 -> throw new NotFoundException(what + ": not found" + body);
+                case 416 -> throw new InvalidArgumentException(what + ": range not satisfiable (416)" + body);
+                default -> {
+                    if ((code >= 500 || code == 429 || code == 408) && ++failures < attempts) {
+                        sleep(failures);
+                        continue;
+                    }
+                    if (code >= 500 || code == 429) {
+                        throw new UnavailableException(what + ": registry answered " + code + " " + attempts + " times" + body);
+                    }
+                    throw new InvalidArgumentException(what + ": registry answered " + code + body);
+                }
+            }
+        }
+    }
+
+    private String credentialHint(String host) {
+        return credentials.apply(host).isPresent() ? " with the configured credentials" : " (no credentials configured)";
+    }
+
+    private static String errorBody(HttpResponse<InputStream> r) {
+        try (InputStream in = r.body()) {
+            String s = new String(in.readNBytes(512), StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? "" : ": " + s.replaceAll("\\s+", " ");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** One request, following up to 5 redirects without credentials. */
+    private HttpResponse<InputStream> exchange(URI uri, String method, Map<String, String> headers,
+                                               Optional<String> auth) throws IOException {
+        URI target = uri;
+        Optional<String> a = auth;
+        for (int hop = 0; hop < 6; hop++) {
+            HttpRequest.Builder rb = HttpRequest.newBuilder(target).method(method, HttpRequest.BodyPublishers.noBody());
+            headers.forEach(rb::header);
+            a.ifPresent(v -> rb.header("Authorization", v));
+            HttpResponse<InputStream> r;
+            try {
+                r = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            int code = r.statusCode();
+            if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
+                r.body().close();
+                String loc = r.headers().firstValue("Location")
+                        .orElseThrow(() -> new IOException("redirect " + code + " without Location from " + uri));
+                URI next = target.resolve(loc);
+                if (!next.getHost().equals(uri.getHost())) {
+                    a = Optional.empty();
+                }
+                target = next;
+                continue;
+            }
+            return r;
+        }
+        throw new IOException("too many redirects from " + uri);
+    }
+
+    private String base(String domain) {
+        String host = domain.equals(Reference.DOCKER_HUB) ? "registry-1.docker.io" : domain;
+        return (isPlainHttp(domain) ? "http://" : "https://") + host;
+    }
+
+    private boolean isPlainHttp(String domain) {
+        if (plainHttp.contains(domain)) {
+            return true;
+        }
+        int colon = domain.lastIndexOf(':');
+        boolean hasPort = colon > domain.lastIndexOf(']');
+        String host = hasPort ? domain.substring(0, colon) : domain;
+        String port = hasPort ? domain.substring(colon + 1) : "";
+        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+        return loopback && !port.isEmpty() && !port.equals("443");
+    }
+
+    private Optional<String> authorization(String host, String scope) {
+        AuthChallenge c = challenges.get(host);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (c.scheme().equals("basic")) {
+            return credentials.apply(host).map(Credentials::basic);
+        }
+        return Optional.ofNullable(tokens.get(host + " " + scope)).map(t -> "Bearer " + t);
+    }
+
+    /** Handles a 401's challenge; true if a retry may now succeed. */
+    private boolean authenticate(String host, String scope, HttpResponse<InputStream> r) throws IOException {
+        for (String header : r.headers().allValues("WWW-Authenticate")) {
+            for (AuthChallenge c : AuthChallenge.parse(header)) {
+                if (c.scheme().equals("bearer") && c.params().containsKey("realm")) {
+                    tokens.put(host + " " + scope, fetchToken(host, c, scope));
+                    challenges.put(host, c);
+                    return true;
+                }
+                if (c.scheme().equals("basic") && credentials.apply(host).isPresent()) {
+                    challenges.put(host, c);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private String fetchToken(String host, AuthChallenge c, String scope) throws IOException {
+        String realm = c.params().get("realm");
+        var q = new StringBuilder();
+        if (c.params().containsKey("service")) {
+            q.append("service=").append(URLEncoder.encode(c.params().get("service"), StandardCharsets.UTF_8));
+        }
+        String wantScope = c.params().getOrDefault("scope", scope);
+        q.append(q.isEmpty() ? "" : "&").append("scope=").append(URLEncoder.encode(wantScope, StandardCharsets.UTF_8));
+        URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
+        HttpResponse<InputStream> r = exchange(uri, "GET", Map.of(), credentials.apply(host).map(Credentials::basic));
+        if (r.statusCode() != 200) {
+            String body = errorBody(r);
+            throw new FailedPreconditionException("token request to " + realm + " for " + wantScope + " refused ("
+                    + r.statusCode() + ")" + credentialHint(host) + body);
+        }
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(1 << 20);
+        }
+        JsonObject o = JsonObject.of("token response from " + realm, Json.parse(body));
+        return o.optString("token").or(() -> o.optString("access_token")).filter(t -> !t.isEmpty())
+                .orElseThrow(() -> new InvalidArgumentException("token response from " + realm + " has no token"));
+    }
+
+    private void sleep(int failures) throws IOException {
+        long ms = Math.min(5000, backoff.toMillis() << Math.min(failures - 1, 20));
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during backoff", e);
+        }
+    }
+
+    /** Checks size and digest at end of stream. */
+    private static final class VerifyingInputStream extends FilterInputStream {
+        private final Descriptor desc;
+        private final MessageDigest md = Digests.newHasher();
+        private long count;
+        private boolean checked;
+
+        VerifyingInputStream(InputStream in, Descriptor desc) {
+            super(in);
+            this.desc = desc;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                md.update(b, off, n);
+                count += n;
+                if (count > desc.size()) {
+                    throw new InvalidArgumentException(desc.digest() + ": more than the expected " + desc.size() + " bytes");
+                }
+            } else if (n < 0 && !checked) {
+                checked = true;
+                String actual = Digests.finish(md);
+                if (count != desc.size() || !actual.equals(desc.digest())) {
+                    throw new InvalidArgumentException("blob " + desc.digest() + ": expected " + desc.size() + " bytes, got "
+                            + count + " with digest " + actual);
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            throw new UnsupportedOperationException("a verifying stream must be read, not skipped");
+        }
+    }
+}
