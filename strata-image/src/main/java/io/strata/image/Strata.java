@@ -1,0 +1,281 @@
+package io.strata.image;
+
+import io.strata.api.InternalException;
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Mount;
+import io.strata.api.NotFoundException;
+import io.strata.api.Snapshotter;
+import io.strata.backend.Backends;
+import io.strata.content.ContentInfo;
+import io.strata.content.ContentStore;
+import io.strata.content.image.Descriptor;
+import io.strata.content.image.ImageConfig;
+import io.strata.content.image.Index;
+import io.strata.content.image.Manifest;
+import io.strata.content.image.MediaTypes;
+import io.strata.content.image.PlatformMatcher;
+import io.strata.content.image.Reference;
+import io.strata.content.importer.ImageEntry;
+import io.strata.content.importer.Importer;
+import io.strata.content.registry.PullListener;
+import io.strata.content.registry.PullPlan;
+import io.strata.content.registry.Puller;
+import io.strata.content.registry.RegistryClient;
+import io.strata.image.gc.GarbageCollector;
+import io.strata.image.meta.ImageRecord;
+import io.strata.image.meta.Lease;
+import io.strata.image.meta.MetadataStore;
+import io.strata.image.unpack.Unpacker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Strata as a library: from an image (imported or pulled) to a mounted root file system.
+ *
+ * <pre>{@code
+ * try (Strata strata = Strata.open(Path.of("/var/lib/strata"))) {
+ *     ImageRecord img = strata.importArchive("default", Path.of("app.oci.tar"), Optional.of("app:1")).getFirst();
+ *     List<Mount> rootfs = strata.rootfs("default", img.name(), "overlayfs", "app-1", false);
+ *     Mounter.mountAll(rootfs, Path.of("/run/app-1/rootfs"));
+ * }
+ * }</pre>
+ *
+ * <p>Layout under the root: {@code content/} (blobs by digest), {@code metadata/meta.db} (images and
+ * leases by namespace), and one directory per snapshotter as {@link Backends} opens them. Content
+ * written by an import or a pull is held by a lease until its image record is stored, so a
+ * concurrent {@link #gc} cannot take it. Thread-safe.
+ */
+public final class Strata implements AutoCloseable {
+    public static final String DEFAULT_NAMESPACE = "default";
+    private static final String REF_SNAPSHOT = GarbageCollector.REF_SNAPSHOT;
+    private static final String UNCOMPRESSED = "containerd.io/uncompressed";
+
+    private final Path root;
+    private final ContentStore content;
+    private final MetadataStore metadata;
+    private final Map<String, Snapshotter> snapshotters = new HashMap<>();
+
+    private Strata(Path root, ContentStore content, MetadataStore metadata) {
+        this.root = root;
+        this.content = content;
+        this.metadata = metadata;
+    }
+
+    /** Opens (creating if needed) the state under {@code root}. */
+    public static Strata open(Path root) {
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new InternalException("cannot create " + root + ": " + e.getMessage(), e);
+        }
+        MetadataStore meta = MetadataStore.open(root.resolve("metadata/meta.db"));
+        return new Strata(root, ContentStore.open(root.resolve("content")), meta);
+    }
+
+    public ContentStore content() {
+        return content;
+    }
+
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
+    /** The snapshotter {@code name} (overlayfs, native, block), opened on first use. */
+    public synchronized Snapshotter snapshotter(String name) {
+        return snapshotters.computeIfAbsent(name, n -> Backends.open(n, root));
+    }
+
+    /**
+     * Imports an OCI layout (directory or tar) or a {@code docker save} archive and records its
+     * images in {@code ns}. An image the archive does not name gets {@code name} (when the archive
+     * holds one image) or is skipped.
+     */
+    public List<ImageRecord> importArchive(String ns, Path archive, Optional<String> name) {
+        String lease = lease(ns);
+        try {
+            List<ImageEntry> entries = Importer.importArchive(archive, content);
+            List<ImageRecord> out = new ArrayList<>();
+            for (ImageEntry e : entries) {
+                Optional<String> n = e.name().or(() -> entries.size() == 1 ? name : Optional.empty());
+                if (n.isEmpty()) {
+                    continue;
+                }
+                metadata.addLeaseResource(ns, lease, new Lease.Resource("content", e.target().digest()));
+                labelTree(e.target());
+                out.add(metadata.putImage(ns, ImageRecord.of(n.get(), e.target().mediaType(), e.target().digest(),
+                        e.target().size(), Map.of())));
+            }
+            if (out.isEmpty()) {
+                throw new InvalidArgumentException("archive " + archive + " names no image; give one with a name");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new InvalidArgumentException("cannot import " + archive + ": " + e.getMessage(), e);
+        } finally {
+            metadata.deleteLease(ns, lease);
+        }
+    }
+
+    /** Pulls {@code reference} from its registry into the content store and records the image. */
+    public ImageRecord pull(String ns, String reference, PlatformMatcher platforms, Set<String> plainHttpHosts,
+                            int parallelism, PullListener listener) {
+        Reference ref = Reference.parse(reference);
+        RegistryClient.Builder b = RegistryClient.builder();
+        plainHttpHosts.forEach(b::plainHttp);
+        String lease = lease(ns);
+        try {
+            PullPlan plan = new Puller(b.build(), content, parallelism).pull(ref, platforms, listener);
+            metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
+            return metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(), plan.target().digest(),
+                    plan.target().size(), Map.of()));
+        } catch (IOException e) {
+            throw new io.strata.api.UnavailableException("pulling " + ref + ": " + e.getMessage(), e);
+        } finally {
+            metadata.deleteLease(ns, lease);
+        }
+    }
+
+    /**
+     * Unpacks image {@code name} of {@code ns} for the best platform match into {@code snapshotter};
+     * returns the chain ID of its top layer. Layers already unpacked are skipped.
+     */
+    public String unpack(String ns, String name, String snapshotter, PlatformMatcher platforms, Unpacker.Listener listener) {
+        ImageRecord img = image(ns, name);
+        Resolved r = resolve(Descriptor.of(img.mediaType(), img.digest(), img.size()), platforms);
+        List<Unpacker.Layer> layers = new ArrayList<>();
+        List<String> diffIds = r.config().diffIds();
+        if (diffIds.size() != r.manifest().layers().size()) {
+            throw new InvalidArgumentException("image " + name + ": manifest has " + r.manifest().layers().size()
+                    + " layers but its config " + diffIds.size() + " diff_ids");
+        }
+        for (int i = 0; i < diffIds.size(); i++) {
+            Descriptor layer = r.manifest().layers().get(i);
+            layers.add(new Unpacker.Layer(layer.digest(), diffIds.get(i), () -> content.open(layer.digest())));
+        }
+        List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(snapshotter)).unpack(layers, listener);
+        String top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
+        // GC: the config keeps the unpacked chain alive while the image exists.
+        ContentInfo cfg = content.info(r.manifest().config().digest()).orElseThrow();
+        Map<String, String> labels = new LinkedHashMap<>(cfg.labels());
+        labels.put(REF_SNAPSHOT + snapshotter, top);
+        content.updateLabels(cfg.digest(), labels);
+        for (int i = 0; i < diffIds.size(); i++) {
+            String digest = r.manifest().layers().get(i).digest();
+            ContentInfo li = content.info(digest).orElseThrow();
+            if (!diffIds.get(i).equals(li.labels().get(UNCOMPRESSED))) {
+                Map<String, String> l = new LinkedHashMap<>(li.labels());
+                l.put(UNCOMPRESSED, diffIds.get(i));
+                content.updateLabels(digest, l);
+            }
+        }
+        return top;
+    }
+
+    /**
+     * Prepares (or, with {@code view}, views) snapshot {@code key} on the image's unpacked top
+     * layer, unpacking first if needed, and returns its mounts.
+     */
+    public List<Mount> rootfs(String ns, String name, String snapshotter, String key, boolean view) {
+        String top = unpack(ns, name, snapshotter, PlatformMatcher.host(), new Unpacker.Listener() {});
+        Snapshotter sn = snapshotter(snapshotter);
+        return view ? sn.view(key, top) : sn.prepare(key, top);
+    }
+
+    public ImageRecord image(String ns, String name) {
+        return metadata.image(ns, name).orElseThrow(() -> new NotFoundException("image \"" + name + "\": not found"));
+    }
+
+    /** Removes content and snapshots no image, lease or in-use snapshot needs. */
+    public GarbageCollector.Result gc(boolean dryRun) {
+        Map<String, Snapshotter> present = new LinkedHashMap<>();
+        for (String n : Backends.NAMES) {
+            if (Files.isDirectory(root.resolve(n))) {
+                present.put(n, snapshotter(n));
+            }
+        }
+        return GarbageCollector.collect(metadata, new GarbageCollector.Content() {
+            @Override
+            public Map<String, Map<String, String>> labelsByDigest() {
+                Map<String, Map<String, String>> out = new HashMap<>();
+                content.list().forEach(i -> out.put(i.digest(), i.labels()));
+                return out;
+            }
+
+            @Override
+            public void delete(String digest) {
+                content.delete(digest);
+            }
+        }, present, dryRun);
+    }
+
+    @Override
+    public synchronized void close() {
+        snapshotters.values().forEach(Snapshotter::close);
+        content.close();
+        metadata.close();
+    }
+
+    /** The manifest and config an image descriptor leads to for a platform. */
+    record Resolved(Descriptor manifestDescriptor, Manifest manifest, ImageConfig config) {
+    }
+
+    private Resolved resolve(Descriptor d, PlatformMatcher platforms) {
+        byte[] doc = read(d.digest());
+        if (MediaTypes.isIndex(d.mediaType())) {
+            List<Descriptor> matches = Index.parse(d.mediaType(), doc).select(platforms);
+            if (matches.isEmpty()) {
+                throw new NotFoundException("no manifest in " + d.digest() + " matches the platform");
+            }
+            return resolve(matches.getFirst(), platforms);
+        }
+        Manifest m = Manifest.parse(d.mediaType(), doc);
+        return new Resolved(d, m, ImageConfig.parse(read(m.config().digest())));
+    }
+
+    /** Puts containerd's GC labels on an imported index/manifest tree (a pull's puller does the same). */
+    private void labelTree(Descriptor d) {
+        byte[] doc = read(d.digest());
+        Map<String, String> labels = new LinkedHashMap<>(content.info(d.digest()).orElseThrow().labels());
+        if (MediaTypes.isIndex(d.mediaType())) {
+            List<Descriptor> children = Index.parse(d.mediaType(), doc).manifests();
+            for (int i = 0; i < children.size(); i++) {
+                if (content.info(children.get(i).digest()).isPresent()) {
+                    labels.put("containerd.io/gc.ref.content.m." + i, children.get(i).digest());
+                    labelTree(children.get(i));
+                }
+            }
+        } else if (MediaTypes.isManifest(d.mediaType())) {
+            Manifest m = Manifest.parse(d.mediaType(), doc);
+            labels.put("containerd.io/gc.ref.content.config", m.config().digest());
+            for (int i = 0; i < m.layers().size(); i++) {
+                labels.put("containerd.io/gc.ref.content.l." + i, m.layers().get(i).digest());
+            }
+        }
+        content.updateLabels(d.digest(), labels);
+    }
+
+    private byte[] read(String digest) {
+        try (InputStream in = content.open(digest)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String lease(String ns) {
+        String id = "strata-" + UUID.randomUUID();
+        metadata.createLease(ns, id, Map.of());
+        return id;
+    }
+}
