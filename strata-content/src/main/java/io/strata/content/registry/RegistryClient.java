@@ -46,7 +46,7 @@ import java.util.function.LongConsumer;
  * {@code Basic} challenge. Tokens are cached per host and scope.
  *
  * <p>Failures: 5xx, 429 and I/O errors are retried with exponential backoff (default 5 attempts
- * from 200 ms); a body cut mid-way is resumed with {@code Range}. 404 → {@link NotFoundException}
+ * from 200 ms); a body cut mid-way, or silent for the idle timeout (default 60 s), is resumed with {@code Range}. 404 → {@link NotFoundException}
  * naming the reference; 401/403 after auth → {@link FailedPreconditionException} ("unauthorized",
  * "denied"); retries exhausted → {@link UnavailableException}; schema 1 or other unsupported
  * documents → {@link InvalidArgumentException}. Redirects are followed by hand so credentials are
@@ -60,6 +60,11 @@ public final class RegistryClient {
     private final Set<String> plainHttp;
     private final int attempts;
     private final Duration backoff;
+    /** Closes stalled bodies; one daemon thread for every client. */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                    .name("strata-registry-watchdog").factory());
+    private final Duration idleTimeout;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
 
@@ -70,6 +75,7 @@ public final class RegistryClient {
         this.plainHttp = Set.copyOf(b.plainHttp);
         this.attempts = b.attempts;
         this.backoff = b.backoff;
+        this.idleTimeout = b.idleTimeout;
     }
 
     /** A builder with the defaults above and no credentials. */
@@ -84,6 +90,7 @@ public final class RegistryClient {
         private int attempts = 5;
         private Duration backoff = Duration.ofMillis(200);
         private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(60);
 
         private Builder() {}
 
@@ -114,6 +121,15 @@ public final class RegistryClient {
                 throw new IllegalArgumentException("backoff must not be negative: " + d);
             }
             this.backoff = d;
+            return this;
+        }
+
+        /** A blob download that receives nothing for this long is cut and resumed (default 60 s). */
+        public Builder idleTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("idle timeout must be positive: " + d);
+            }
+            this.idleTimeout = d;
             return this;
         }
 
@@ -205,7 +221,18 @@ public final class RegistryClient {
             }
             try {
                 HttpResponse<InputStream> r = send(repo, "GET", path, headers, what);
-                try (InputStream in = r.body()) {
+                var lastRead = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+                InputStream body = r.body();
+                var watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
+                    if (System.nanoTime() - lastRead.get() > idleTimeout.toNanos()) {
+                        try {
+                            body.close(); // aborts the exchange: the read below fails and we resume
+                        } catch (IOException ignored) {
+                            // closing is best effort; the read will fail either way
+                        }
+                    }
+                }, idleTimeout.toMillis(), Math.max(1, idleTimeout.toMillis() / 4), java.util.concurrent.TimeUnit.MILLISECONDS);
+                try (InputStream in = body) {
                     if (offset > 0 && r.statusCode() == 200) {
                         in.skipNBytes(offset); // the server ignored Range: drop what we have
                     }
@@ -219,8 +246,11 @@ public final class RegistryClient {
                         }
                         ingest.write(buf, 0, n);
                         tee.write(buf, 0, n);
+                        lastRead.set(System.nanoTime());
                         progress.accept(ingest.offset());
                     }
+                } finally {
+                    watchdog.cancel(false);
                 }
                 if (ingest.offset() < desc.size()) {
                     throw new IOException("connection closed at byte " + ingest.offset() + " of " + desc.size());

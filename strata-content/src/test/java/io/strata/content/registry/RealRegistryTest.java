@@ -1,0 +1,171 @@
+package io.strata.content.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.api.NotFoundException;
+import io.strata.content.ContentStore;
+import io.strata.content.TestImages;
+import io.strata.content.image.Descriptor;
+import io.strata.content.image.MediaTypes;
+import io.strata.content.image.Platform;
+import io.strata.content.image.PlatformMatcher;
+import io.strata.content.image.Reference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pulls from Debian's {@code docker-registry}, started on 127.0.0.1 with a random port and a temp
+ * dir; images are built by the test and pushed with {@code skopeo}. Both are required (.ci/run
+ * installs them): a missing binary fails the test rather than skipping it.
+ */
+class RealRegistryTest {
+    @TempDir
+    static Path tmp;
+    static Process registry;
+    static String host;
+
+    @BeforeAll
+    static void startRegistry() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        host = "127.0.0.1:" + port;
+        Path config = tmp.resolve("registry.yml");
+        Files.writeString(config, """
+                version: 0.1
+                log:
+                  level: warn
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                http:
+                  addr: %s
+                """.formatted(tmp.resolve("registry-data"), host));
+        registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("registry.log").toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                if (!registry.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("docker-registry did not start: "
+                            + Files.readString(tmp.resolve("registry.log")), notYet);
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stopRegistry() throws InterruptedException {
+        if (registry != null) {
+            registry.destroy();
+            registry.waitFor();
+        }
+    }
+
+    private static void push(Path layout, String tag, String name, boolean all) throws Exception {
+        var cmd = new java.util.ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--preserve-digests",
+                "--dest-tls-verify=false"));
+        if (all) {
+            cmd.add("--all");
+        }
+        cmd.add("oci:" + layout + ":" + tag);
+        cmd.add("docker://" + host + "/" + name + ":" + tag);
+        TestImages.run(cmd.toArray(String[]::new));
+    }
+
+    private static void assertStored(ContentStore cs, TestImages.Built built, List<Descriptor> expectedBlobs)
+            throws IOException {
+        for (Descriptor d : expectedBlobs) {
+            try (InputStream in = cs.open(d.digest())) {
+                assertThat(in.readAllBytes()).as(d.digest()).isEqualTo(built.blobs().get(d.digest()));
+            }
+        }
+    }
+
+    @Test
+    void pullsAMultiLayerImage() throws Exception {
+        Path layout = tmp.resolve("single");
+        var built = TestImages.ociLayout(layout, tmp.resolve("work-single"), "v1",
+                List.of(Platform.parse("linux/amd64")), 3, 300_000);
+        push(layout, "v1", "strata/single", false);
+        var progress = new ConcurrentHashMap<String, Long>();
+        try (ContentStore cs = ContentStore.open(tmp.resolve("store-single"))) {
+            var puller = new Puller(RegistryClient.builder().build(), cs, Puller.DEFAULT_PARALLELISM);
+            PullPlan plan = puller.pull(Reference.parse(host + "/strata/single:v1"), PlatformMatcher.host(),
+                    (blob, bytes, total) -> progress.merge(blob.digest(), bytes, Math::max));
+            assertThat(plan.target().digest()).isEqualTo(built.target().digest());
+            var image = plan.images().getFirst();
+            assertThat(image.layers()).hasSize(3);
+            assertThat(image.config().diffIds()).hasSize(3);
+            assertStored(cs, built, image.layers());
+            assertStored(cs, built, List.of(image.configDescriptor(), image.manifest()));
+            image.layers().forEach(l -> assertThat(progress).containsEntry(l.digest(), l.size()));
+            // a second pull finds everything stored and downloads nothing
+            progress.clear();
+            puller.pull(Reference.parse(host + "/strata/single:v1"), PlatformMatcher.host(),
+                    (blob, bytes, total) -> progress.put(blob.digest(), bytes));
+            assertThat(progress).isEmpty();
+        }
+    }
+
+    @Test
+    void pullsAMultiPlatformIndex() throws Exception {
+        Path layout = tmp.resolve("multi");
+        var amd64 = Platform.parse("linux/amd64");
+        var arm64 = Platform.parse("linux/arm64");
+        var built = TestImages.ociLayout(layout, tmp.resolve("work-multi"), "v2", List.of(amd64, arm64), 2, 50_000);
+        push(layout, "v2", "strata/multi", true);
+        Reference ref = Reference.parse(host + "/strata/multi:v2");
+        try (ContentStore cs = ContentStore.open(tmp.resolve("store-arm"))) {
+            PullPlan plan = new Puller(RegistryClient.builder().build(), cs, 3)
+                    .pull(ref, PlatformMatcher.only(arm64), PullListener.none());
+            assertThat(plan.target().mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+            assertThat(plan.images()).singleElement().satisfies(i -> {
+                assertThat(i.platform()).isEqualTo(arm64);
+                assertThat(i.manifest().digest()).isEqualTo(built.manifests().get(1).digest());
+            });
+            assertStored(cs, built, plan.layers());
+            // only the arm64 manifest, its config and layers were fetched, not the amd64 ones
+            assertThat(cs.list()).hasSize(1 + 1 + 1 + 2); // index, manifest, config, 2 layers
+        }
+        try (ContentStore cs = ContentStore.open(tmp.resolve("store-all"))) {
+            PullPlan plan = new Puller(RegistryClient.builder().build(), cs, 1)
+                    .pull(ref, PlatformMatcher.all(), PullListener.none());
+            assertThat(plan.images()).extracting(PullPlan.PlatformImage::platform).containsExactlyInAnyOrder(amd64, arm64);
+            assertThat(plan.layers()).hasSize(4);
+            assertStored(cs, built, plan.layers());
+            assertThat(cs.info(plan.target().digest()).orElseThrow().labels())
+                    .containsKeys("containerd.io/gc.ref.content.m.0", "containerd.io/gc.ref.content.m.1");
+        }
+    }
+
+    @Test
+    void unknownTagIsNotFound() {
+        assertThatThrownBy(() -> RegistryClient.builder().build().resolve(Reference.parse(host + "/strata/nothing:here")))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("strata/nothing:here");
+    }
+}
