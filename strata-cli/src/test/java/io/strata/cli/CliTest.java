@@ -39,7 +39,7 @@ class CliTest {
     private Result strata(String snapshotter, String... args) {
         List<String> all = new ArrayList<>();
         all.add(args[0]);
-        if ((args[0].equals("snapshots") || args[0].equals("layer")) && args.length > 1) {
+        if ((args[0].equals("snapshots") || args[0].equals("layer") || args[0].equals("images")) && args.length > 1) {
             all.add(args[1]);
             all.add("--root=" + root);
             all.add("--snapshotter=" + snapshotter);
@@ -195,6 +195,40 @@ class CliTest {
             assertThat(strata(s, "layer", "apply", "replay", root.resolve("missing.tar").toString()).err())
                     .contains("missing.tar does not exist");
             assertThat(strata(s, "layer", "diff", "top", "-o", layer.toString(), "--compress", "lz4").code()).isEqualTo(2);
+        } finally {
+            Tree.deleteTree(work);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void imagesFromArchiveToRootfsAndGarbage(String s) throws Exception {
+        Path work = Files.createTempDirectory("strata-cli-images");
+        try {
+            Path layer = Files.createDirectories(work.resolve("layer/etc"));
+            Files.writeString(layer.resolve("motd"), "hello from an image\n");
+            Path archive = io.strata.testkit.OciArchive.build(work, "example.com/cli/app:1", List.of(work.resolve("layer")),
+                    List.of("/bin/sh"));
+            Result imported = strata(s, "import", archive.toString());
+            assertThat(imported.code()).as(imported.err()).isZero();
+            assertThat(imported.out()).contains("example.com/cli/app:1 sha256:", "layer 0 sha256:", "unpacked to " + s);
+            assertThat(strata(s, "images", "ls", "-q").out()).isEqualTo("example.com/cli/app:1\n");
+            assertThat(strata(s, "images", "inspect", "example.com/cli/app:1").out()).contains("\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"");
+
+            Result mounted = strata(s, "rootfs", "--key", "app-1", "example.com/cli/app:1", mnt.toString());
+            assertThat(mounted.code()).as(mounted.err()).isZero();
+            assertThat(mnt.resolve("etc/motd")).hasContent("hello from an image\n");
+            assertThat(strata(s, "unmount", mnt.toString()).code()).isZero();
+
+            assertThat(strata(s, "gc", "--dry-run").out()).contains("would remove 0 blobs and 0 snapshots");
+            assertThat(strata(s, "images", "rm", "example.com/cli/app:1").code()).isZero();
+            // The blobs go; the container's snapshot keeps the unpacked layer it stands on.
+            assertThat(strata(s, "gc").out()).contains("removed 3 blobs and 0 snapshots");
+            assertThat(strata(s, "snapshots", "rm", "app-1").code()).isZero();
+            Result gc = strata(s, "gc");
+            assertThat(gc.out()).contains("removed 0 blobs and 1 snapshots");
+            assertThat(strata(s, "images", "rm", "example.com/cli/app:1").code()).isEqualTo(3);
+            assertThat(strata(s, "import", work.resolve("missing.tar").toString()).code()).isEqualTo(2);
         } finally {
             Tree.deleteTree(work);
         }

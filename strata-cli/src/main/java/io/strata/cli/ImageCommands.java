@@ -1,0 +1,289 @@
+package io.strata.cli;
+
+import io.strata.api.InvalidArgumentException;
+import io.strata.api.Mount;
+import io.strata.content.image.Descriptor;
+import io.strata.content.image.Platform;
+import io.strata.content.image.PlatformMatcher;
+import io.strata.content.registry.PullListener;
+import io.strata.fs.Mounter;
+import io.strata.image.Strata;
+import io.strata.image.gc.GarbageCollector;
+import io.strata.image.meta.ImageRecord;
+import io.strata.image.unpack.Unpacker;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code strata pull|import|images|rootfs|gc}: images on a local state root. */
+final class ImageCommands {
+    private ImageCommands() {}
+
+    /** Options shared by the image commands: the local root, namespace and snapshotter. */
+    static final class Where {
+        @Option(names = "--root", defaultValue = "${env:STRATA_ROOT:-/var/lib/strata}",
+                description = "State directory (default: ${DEFAULT-VALUE}).")
+        Path root;
+        @Option(names = {"--namespace", "-n"}, defaultValue = "${env:STRATA_NAMESPACE:-default}",
+                description = "Namespace of the images (default: ${DEFAULT-VALUE}).")
+        String namespace;
+        @Option(names = {"--snapshotter", "-s"}, defaultValue = "${env:STRATA_SNAPSHOTTER:-overlayfs}",
+                description = "Backend to unpack into: overlayfs, native or block (default: ${DEFAULT-VALUE}).")
+        String snapshotter;
+
+        Strata open() {
+            return Strata.open(root.toAbsolutePath());
+        }
+    }
+
+    static PlatformMatcher platforms(String platform, boolean all) {
+        if (all) {
+            return PlatformMatcher.all();
+        }
+        return platform == null ? PlatformMatcher.host() : PlatformMatcher.only(Platform.parse(platform));
+    }
+
+    /** Prints one line per unpacked layer. */
+    static Unpacker.Listener unpackLog(PrintWriter out) {
+        return new Unpacker.Listener() {
+            @Override
+            public void finished(int index, Unpacker.Outcome o) {
+                out.printf(Locale.ROOT, "layer %d %s %s%n", index, o.chainId(),
+                        o.applied().map(r -> String.format(Locale.ROOT, "unpacked (%s, %d entries) in %.2f s",
+                                r.compression(), r.entries(), o.nanos() / 1e9)).orElse("already unpacked"));
+                out.flush();
+            }
+        };
+    }
+
+    @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull an image from a registry and unpack it.")
+    static final class Pull implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Where where;
+        @Parameters(index = "0", description = "Image reference, e.g. 127.0.0.1:5000/app:1 or docker.io/library/busybox:latest.")
+        String reference;
+        @Option(names = "--platform", description = "os/arch[/variant] to pull (default: this host).")
+        String platform;
+        @Option(names = "--all-platforms", description = "Pull every platform of an index.")
+        boolean allPlatforms;
+        @Option(names = "--plain-http", description = "Talk http, not https, to these registry hosts (host:port).", split = ",")
+        List<String> plainHttp = List.of();
+        @Option(names = "--max-concurrent-downloads", defaultValue = "3", description = "Parallel layer downloads (default: ${DEFAULT-VALUE}).")
+        int parallel;
+        @Option(names = "--no-unpack", description = "Only fetch the content.")
+        boolean noUnpack;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Map<String, ProgressLine> bars = new ConcurrentHashMap<>();
+            PullListener listener = new PullListener() {
+                @Override
+                public void progress(Descriptor blob, long bytes, long total) {
+                    bars.computeIfAbsent(blob.digest(), d -> new ProgressLine(d.substring(7, 19), total)).update(bytes);
+                }
+
+                @Override
+                public void done(Descriptor blob) {
+                    ProgressLine bar = bars.remove(blob.digest());
+                    if (bar != null) {
+                        bar.close();
+                    }
+                }
+            };
+            try (Strata strata = where.open()) {
+                ImageRecord img = strata.pull(where.namespace, reference, platforms(platform, allPlatforms),
+                        new HashSet<>(plainHttp), parallel, listener);
+                out.println(img.name() + " " + img.digest());
+                if (!noUnpack) {
+                    String top = strata.unpack(where.namespace, img.name(), where.snapshotter,
+                            platforms(platform, false), unpackLog(out));
+                    out.println("unpacked to " + where.snapshotter + " " + top);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Import an OCI image layout (directory or tar) or a docker save archive, and unpack it.")
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Where where;
+        @Parameters(index = "0", description = "Archive or layout directory.")
+        Path archive;
+        @Option(names = "--name", description = "Name for an image the archive does not name.")
+        String name;
+        @Option(names = "--no-unpack", description = "Only import the content.")
+        boolean noUnpack;
+
+        @Override
+        public Integer call() {
+            if (!Files.exists(archive)) {
+                throw new InvalidArgumentException("archive " + archive + " does not exist");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (Strata strata = where.open()) {
+                for (ImageRecord img : strata.importArchive(where.namespace, archive, Optional.ofNullable(name))) {
+                    out.println(img.name() + " " + img.digest());
+                    if (!noUnpack) {
+                        String top = strata.unpack(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host(),
+                                unpackLog(out));
+                        out.println("unpacked to " + where.snapshotter + " " + top);
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "images", mixinStandardHelpOptions = true, description = "List, inspect and remove images.",
+            subcommands = {Images.Ls.class, Images.Rm.class, Images.Inspect.class})
+    static final class Images {
+        @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images of the namespace.")
+        static final class Ls implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+            @Mixin
+            Where where;
+            @Option(names = {"-q", "--quiet"}, description = "Names only.")
+            boolean quiet;
+
+            @Override
+            public Integer call() {
+                PrintWriter out = spec.commandLine().getOut();
+                try (Strata strata = where.open()) {
+                    List<ImageRecord> images = strata.metadata().images(where.namespace);
+                    if (quiet) {
+                        images.forEach(i -> out.println(i.name()));
+                        return 0;
+                    }
+                    out.printf("%-50s %-48s %-71s %s%n", "REF", "TYPE", "DIGEST", "SIZE");
+                    for (ImageRecord i : images) {
+                        out.printf(Locale.ROOT, "%-50s %-48s %-71s %d%n", i.name(), i.mediaType(), i.digest(), i.size());
+                    }
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "rm", mixinStandardHelpOptions = true,
+                description = "Remove image records (their content and snapshots go at the next 'strata gc').")
+        static final class Rm implements Callable<Integer> {
+            @Mixin
+            Where where;
+            @Parameters(arity = "1..*", description = "Image names.")
+            List<String> names;
+
+            @Override
+            public Integer call() {
+                try (Strata strata = where.open()) {
+                    for (String n : names) {
+                        strata.metadata().deleteImage(where.namespace, n);
+                    }
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show an image record as JSON.")
+        static final class Inspect implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+            @Mixin
+            Where where;
+            @Parameters(index = "0", description = "Image name.")
+            String name;
+
+            @Override
+            public Integer call() {
+                try (Strata strata = where.open()) {
+                    ImageRecord i = strata.image(where.namespace, name);
+                    spec.commandLine().getOut().println("{\"name\":" + Json.str(i.name()) + ",\"target\":{\"mediaType\":"
+                            + Json.str(i.mediaType()) + ",\"digest\":" + Json.str(i.digest()) + ",\"size\":" + i.size()
+                            + "},\"labels\":" + Json.labels(i.labels()) + ",\"createdAt\":" + Json.str(i.created().toString())
+                            + ",\"updatedAt\":" + Json.str(i.updated().toString()) + "}");
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "rootfs", mixinStandardHelpOptions = true,
+            description = "Prepare a snapshot on an image's top layer (unpacking it if needed) and mount it at TARGET.")
+    static final class Rootfs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Where where;
+        @Parameters(index = "0", description = "Image name.")
+        String image;
+        @Parameters(index = "1", description = "Existing directory to mount on.")
+        Path target;
+        @Option(names = "--key", description = "Snapshot key (default: the target's absolute path).")
+        String key;
+        @Option(names = "--view", description = "A read-only view instead of a writable snapshot.")
+        boolean view;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isDirectory(target)) {
+                throw new InvalidArgumentException("mount target " + target + " is not a directory");
+            }
+            String k = key != null ? key : target.toAbsolutePath().toString();
+            try (Strata strata = where.open()) {
+                List<Mount> mounts = strata.rootfs(where.namespace, image, where.snapshotter, k, view);
+                Mounter.mountAll(mounts, target.toAbsolutePath());
+                spec.commandLine().getOut().println("mounted " + image + " at " + target + " (snapshot \"" + k + "\")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Remove content and snapshots that no image, lease or container snapshot needs.")
+    static final class Gc implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Where where;
+        @Option(names = "--dry-run", description = "Only list what would be removed.")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            try (Strata strata = where.open()) {
+                GarbageCollector.Result r = strata.gc(dryRun);
+                PrintWriter out = spec.commandLine().getOut();
+                String verb = dryRun ? "would remove" : "removed";
+                r.content().forEach(d -> out.println(verb + " content " + d));
+                r.snapshots().forEach((sn, keys) -> keys.forEach(k -> out.println(verb + " snapshot " + sn + " " + k)));
+                out.printf(Locale.ROOT, "%s %d blobs and %d snapshots in %d ms%n", verb, r.content().size(),
+                        r.snapshots().values().stream().mapToInt(List::size).sum(), r.took().toMillis());
+            }
+            return 0;
+        }
+    }
+
+    static Set<String> none() {
+        return Set.of();
+    }
+}
