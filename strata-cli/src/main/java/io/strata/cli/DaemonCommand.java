@@ -91,10 +91,22 @@ final class DaemonCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(this::stop, "strata-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM/SIGINT drain and then return normally, so the process exits 0 (a supervisor sees a
+        // clean stop, not 143) and logs "stopped"; the hook stays for other ways the JVM may exit.
+        Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new LinkedHashMap<>();
+        for (String signal : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal sig = new sun.misc.Signal(signal);
+                previous.put(sig, sun.misc.Signal.handle(sig, x -> Thread.ofPlatform().name("strata-signal").start(this::stop)));
+            } catch (IllegalArgumentException unsupported) {
+                // this JVM reserves the signal: the shutdown hook still drains
+            }
+        }
         log.log(System.Logger.Level.INFO, "serving snapshotters {0} from {1} on {2} (namespaces: {3})",
                 backends, stateRoot, addr, mode.toString().toLowerCase(Locale.ROOT));
         started.countDown();
         server.awaitTermination();
+        previous.forEach(sun.misc.Signal::handle);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -283,7 +283,4 @@ final class ImageCommands {
         }
     }
 
-    static Set<String> none() {
-        return Set.of();
-    }
 }
