@@ -36,65 +36,24 @@ import org.junit.jupiter.api.io.TempDir;
 class RealRegistryTest {
     @TempDir
     static Path tmp;
-    static Process registry;
+    static io.strata.testkit.LocalRegistry registry;
     static String host;
 
     @BeforeAll
     static void startRegistry() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        host = "127.0.0.1:" + port;
-        Path config = tmp.resolve("registry.yml");
-        Files.writeString(config, """
-                version: 0.1
-                log:
-                  level: warn
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                http:
-                  addr: %s
-                """.formatted(tmp.resolve("registry-data"), host));
-        registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("registry.log").toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                if (!registry.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("docker-registry did not start: "
-                            + Files.readString(tmp.resolve("registry.log")), notYet);
-                }
-            }
-            Thread.sleep(100);
-        }
+        registry = io.strata.testkit.LocalRegistry.start(tmp.resolve("registry"));
+        host = registry.host();
     }
 
     @AfterAll
     static void stopRegistry() throws InterruptedException {
         if (registry != null) {
-            registry.destroy();
-            registry.waitFor();
+            registry.close();
         }
     }
 
     private static void push(Path layout, String tag, String name, boolean all) throws Exception {
-        var cmd = new java.util.ArrayList<>(List.of("skopeo", "--insecure-policy", "copy", "--preserve-digests",
-                "--dest-tls-verify=false"));
-        if (all) {
-            cmd.add("--all");
-        }
-        cmd.add("oci:" + layout + ":" + tag);
-        cmd.add("docker://" + host + "/" + name + ":" + tag);
-        TestImages.run(cmd.toArray(String[]::new));
+        registry.push(layout, tag, name, all);
     }
 
     private static void assertStored(ContentStore cs, TestImages.Built built, List<Descriptor> expectedBlobs)
