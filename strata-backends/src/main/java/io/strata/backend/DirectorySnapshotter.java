@@ -111,6 +111,28 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     protected void cleanupExtras(Map<Long, String> ids) {
     }
 
+    /**
+     * The paths that must exist for snapshot {@code id} of this kind to be usable, checked by
+     * {@link Fsck}. The default: its directory.
+     *
+     * @param hasParent whether the snapshot has a parent (a view of a parent may own no data)
+     */
+    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+        return List.of(dirs.of(id));
+    }
+
+    /**
+     * What contradicts the snapshot's kind on disk (say a committed image that is writable), for
+     * {@link Fsck}; empty when nothing does. Called only when {@link #requiredPaths} all exist.
+     */
+    protected Optional<String> stateProblem(long id, Kind kind) throws IOException {
+        return Optional.empty();
+    }
+
+    /** Brings the on-disk state of snapshot {@code id} back in line with its kind (what {@link #stateProblem} found). */
+    protected void repairState(long id, Kind kind) throws IOException {
+    }
+
     /** Labels a backend adds when reporting an info (never stored). */
     protected Info decorate(long id, Info info) {
         return info;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code strata} command. */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Container snapshots on the JVM: containerd's snapshotters, in Java.",
-        subcommands = {SnapshotsCommand.class, LayerCommand.class, DaemonCommand.class, MountCommand.class, UnmountCommand.class, DemoCommand.class,
+        subcommands = {SnapshotsCommand.class, LayerCommand.class, DaemonCommand.class, FsckCommand.class, MountCommand.class, UnmountCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
