@@ -13,6 +13,7 @@ import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.api.UnavailableException;
 import io.strata.api.Usage;
+import io.strata.fs.CrashPoint;
 import io.strata.fs.DiskUsage;
 import io.strata.fs.FileOps;
 import io.strata.metastore.MetaStore;
@@ -208,6 +209,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
             SnapshotRef ref = store.write(tx -> {
                 SnapshotRef r = tx.create(kind, key, parentName, labels);
                 Path published = dirs.publish(filled, r.id());
+                CrashPoint.reach("prepare.after-publish");
                 tx.onRollback(() -> {
                     try {
                         SnapshotDirs.deleteTree(published);
@@ -260,9 +262,11 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         store.write(tx -> {
             StoredInfo s = tx.info(key);
             Usage usage = s.info().kind() == Kind.ACTIVE ? seal(s.id(), tx) : Usage.ZERO;
+            CrashPoint.reach("commit.after-seal");
             tx.commit(key, name, usage, labels);
             return null;
         });
+        CrashPoint.reach("commit.after-record");
     }
 
     /**
@@ -282,6 +286,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     public void remove(String key) {
         ensureOpen();
         long id = store.write(tx -> tx.remove(key).id());
+        CrashPoint.reach("remove.after-record");
         if (!asyncRemove) {
             removed(id);
             try {
@@ -329,6 +334,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         for (Path p : orphans) {
             try {
                 SnapshotDirs.deleteTree(p);
+                CrashPoint.reach("cleanup.mid");
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cleanup could not remove {0}: {1}", p, e.toString());
             }
