@@ -194,7 +194,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         try {
             filled = spare != null ? spare : buildSkeleton(kind);
         } catch (IOException e) {
-            throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+            throw ioFailure("failed to prepare directory of snapshot " + key, e);
         }
         try {
             try {
@@ -204,7 +204,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
                     // The parent may have been removed while we copied it; report that, not the I/O error.
                     store.read(tx -> tx.info(parentName));
                 }
-                throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+                throw ioFailure("failed to prepare directory of snapshot " + key, e);
             }
             SnapshotRef ref = store.write(tx -> {
                 SnapshotRef r = tx.create(kind, key, parentName, labels);
@@ -353,6 +353,19 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         if (closed.get()) {
             throw new UnavailableException("snapshotter is closed");
         }
+    }
+
+    /**
+     * The error for an I/O failure: {@link UnavailableException} naming the resource when the
+     * environment ran out of something (space, a writable file system, file descriptors), so that
+     * callers can tell "try again later" from a broken store; {@link InternalException} otherwise.
+     */
+    protected static io.strata.api.StrataException ioFailure(String doing, IOException e) {
+        var exhausted = io.strata.fs.ErrnoException.exhausted(e);
+        if (exhausted.isPresent()) {
+            return new UnavailableException(doing + ": " + exhausted.get() + ": " + e.getMessage(), e);
+        }
+        return new InternalException(doing + ": " + e.getMessage(), e);
     }
 
     protected Usage measure(long id) {
