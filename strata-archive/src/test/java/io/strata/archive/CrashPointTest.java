@@ -92,6 +92,15 @@ class CrashPointTest {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashWorkload.class.getName(),
                 backend, root.toString(), Integer.toString(seed)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            return await(p, killAfterMs, props);
+        } finally {
+            // Never leave a workload running: one that misses its point fills the disk with layers.
+            p.destroyForcibly();
+        }
+    }
+
+    private static Run await(Process p, int killAfterMs, List<String> props) throws Exception {
         List<String> lines = new ArrayList<>();
         Thread reader = Thread.ofVirtual().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
