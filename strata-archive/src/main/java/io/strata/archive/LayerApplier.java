@@ -6,6 +6,7 @@ import io.strata.archive.tar.Latin1;
 import io.strata.archive.tar.SparseRegion;
 import io.strata.archive.tar.TarEntry;
 import io.strata.archive.tar.TarReader;
+import io.strata.fs.CrashPoint;
 import io.strata.fs.ErrnoException;
 import io.strata.fs.RootDir;
 import io.strata.fs.Stat;
@@ -155,6 +156,7 @@ final class LayerApplier {
                 throw new InvalidArgumentException("invalid layer: content of " + e.displayName() + " ends early");
             }
             f.write(buffer, 0, r);
+            CrashPoint.reach("apply.mid-file");
             n -= r;
         }
     }

@@ -234,11 +234,9 @@ public final class Layers {
         if (e instanceof TarFormatException) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
         }
-        if (e instanceof ErrnoException errno) {
-            if (errno.errno() == ErrnoException.ENOSPC || errno.errno() == ErrnoException.EDQUOT) {
-                return new UnavailableException(doing + ": no space left: " + e.getMessage(), e);
-            }
-            return new InternalException(doing + ": " + e.getMessage(), e);
+        var exhausted = ErrnoException.exhausted(e);
+        if (exhausted.isPresent()) {
+            return new UnavailableException(doing + ": " + exhausted.get() + ": " + e.getMessage(), e);
         }
         if (e instanceof CorruptStreamException) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);

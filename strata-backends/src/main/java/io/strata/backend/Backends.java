@@ -1,5 +1,6 @@
 package io.strata.backend;
 
+import io.strata.api.FailedPreconditionException;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Snapshotter;
 import io.strata.backend.block.BlockOptions;
@@ -31,7 +32,12 @@ public final class Backends {
     /** Opens backend {@code name} as {@link #open(String, Path)}; {@code block} is used by the block backend. */
     public static Snapshotter open(String name, Path stateRoot, BlockOptions block) {
         Path root = backendRoot(name, stateRoot);
-        MetaStore store = SqliteMetaStore.open(root.resolve("metadata.db"));
+        return openOn(name, stateRoot, block, SqliteMetaStore.open(root.resolve("metadata.db")));
+    }
+
+    /** Opens backend {@code name} on a metastore already open (it takes the store over). */
+    static DirectorySnapshotter openOn(String name, Path stateRoot, BlockOptions block, MetaStore store) {
+        Path root = backendRoot(name, stateRoot);
         return switch (name) {
             // Short links for deep stacks sit right under the state root: /var/lib/strata/l/<id>.
             case "overlayfs" -> OverlaySnapshotter.open(root, store, OverlayOptions.DEFAULTS.withLinkDir(stateRoot.resolve("l")));
@@ -49,12 +55,29 @@ public final class Backends {
         if (!NAMES.contains(name)) {
             throw unknown(name);
         }
+        refuseSharedRoot(stateRoot);
         try {
             java.nio.file.Files.createDirectories(stateRoot.resolve(name));
         } catch (java.io.IOException e) {
             throw new io.strata.api.InternalException("cannot create " + stateRoot.resolve(name) + ": " + e.getMessage(), e);
         }
         return stateRoot.resolve(name);
+    }
+
+    /**
+     * Refuses a state root that users other than its owner may write: anyone who can rename or
+     * plant entries there can swap a snapshot's directory or the database for their own.
+     */
+    private static void refuseSharedRoot(Path stateRoot) {
+        try {
+            io.strata.fs.Stat st = io.strata.fs.Stat.stat(stateRoot);
+            if ((st.permissions() & 0002) != 0) {
+                throw new FailedPreconditionException("state root " + stateRoot + " is writable by others (mode "
+                        + Integer.toOctalString(st.permissions()) + "); use a directory of its own, or chmod o-w it");
+            }
+        } catch (io.strata.fs.ErrnoException missing) {
+            // created below with the process's umask, as before
+        }
     }
 
     private static InvalidArgumentException unknown(String name) {

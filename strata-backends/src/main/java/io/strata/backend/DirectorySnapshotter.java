@@ -13,6 +13,7 @@ import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.api.UnavailableException;
 import io.strata.api.Usage;
+import io.strata.fs.CrashPoint;
 import io.strata.fs.DiskUsage;
 import io.strata.fs.FileOps;
 import io.strata.metastore.MetaStore;
@@ -111,6 +112,28 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     protected void cleanupExtras(Map<Long, String> ids) {
     }
 
+    /**
+     * The paths that must exist for snapshot {@code id} of this kind to be usable, checked by
+     * {@link Fsck}. The default: its directory.
+     *
+     * @param hasParent whether the snapshot has a parent (a view of a parent may own no data)
+     */
+    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+        return List.of(dirs.of(id));
+    }
+
+    /**
+     * What contradicts the snapshot's kind on disk (say a committed image that is writable), for
+     * {@link Fsck}; empty when nothing does. Called only when {@link #requiredPaths} all exist.
+     */
+    protected Optional<String> stateProblem(long id, Kind kind) throws IOException {
+        return Optional.empty();
+    }
+
+    /** Brings the on-disk state of snapshot {@code id} back in line with its kind (what {@link #stateProblem} found). */
+    protected void repairState(long id, Kind kind) throws IOException {
+    }
+
     /** Labels a backend adds when reporting an info (never stored). */
     protected Info decorate(long id, Info info) {
         return info;
@@ -171,7 +194,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         try {
             filled = spare != null ? spare : buildSkeleton(kind);
         } catch (IOException e) {
-            throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+            throw ioFailure("failed to prepare directory of snapshot " + key, e);
         }
         try {
             try {
@@ -181,11 +204,12 @@ public abstract class DirectorySnapshotter implements Snapshotter {
                     // The parent may have been removed while we copied it; report that, not the I/O error.
                     store.read(tx -> tx.info(parentName));
                 }
-                throw new InternalException("failed to prepare directory of snapshot " + key + ": " + e.getMessage(), e);
+                throw ioFailure("failed to prepare directory of snapshot " + key, e);
             }
             SnapshotRef ref = store.write(tx -> {
                 SnapshotRef r = tx.create(kind, key, parentName, labels);
                 Path published = dirs.publish(filled, r.id());
+                CrashPoint.reach("prepare.after-publish");
                 tx.onRollback(() -> {
                     try {
                         SnapshotDirs.deleteTree(published);
@@ -238,9 +262,11 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         store.write(tx -> {
             StoredInfo s = tx.info(key);
             Usage usage = s.info().kind() == Kind.ACTIVE ? seal(s.id(), tx) : Usage.ZERO;
+            CrashPoint.reach("commit.after-seal");
             tx.commit(key, name, usage, labels);
             return null;
         });
+        CrashPoint.reach("commit.after-record");
     }
 
     /**
@@ -260,6 +286,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     public void remove(String key) {
         ensureOpen();
         long id = store.write(tx -> tx.remove(key).id());
+        CrashPoint.reach("remove.after-record");
         if (!asyncRemove) {
             removed(id);
             try {
@@ -307,6 +334,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         for (Path p : orphans) {
             try {
                 SnapshotDirs.deleteTree(p);
+                CrashPoint.reach("cleanup.mid");
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cleanup could not remove {0}: {1}", p, e.toString());
             }
@@ -325,6 +353,19 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         if (closed.get()) {
             throw new UnavailableException("snapshotter is closed");
         }
+    }
+
+    /**
+     * The error for an I/O failure: {@link UnavailableException} naming the resource when the
+     * environment ran out of something (space, a writable file system, file descriptors), so that
+     * callers can tell "try again later" from a broken store; {@link InternalException} otherwise.
+     */
+    protected static io.strata.api.StrataException ioFailure(String doing, IOException e) {
+        var exhausted = io.strata.fs.ErrnoException.exhausted(e);
+        if (exhausted.isPresent()) {
+            return new UnavailableException(doing + ": " + exhausted.get() + ": " + e.getMessage(), e);
+        }
+        return new InternalException(doing + ": " + e.getMessage(), e);
     }
 
     protected Usage measure(long id) {

@@ -3,6 +3,7 @@ package io.strata.cli;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
+import io.strata.backend.Fsck;
 import io.strata.backend.block.BlockOptions;
 import io.strata.grpc.NamespaceMode;
 import io.strata.grpc.StrataServer;
@@ -78,6 +79,7 @@ final class DaemonCommand implements Callable<Integer> {
         Map<String, Snapshotter> served = new LinkedHashMap<>();
         try {
             for (String b : backends) {
+                checkStore(b, stateRoot, log);
                 Snapshotter sn = Backends.open(b, stateRoot, block);
                 served.put(b, sn);
                 served.put("strata-" + b, sn);
@@ -114,6 +116,24 @@ final class DaemonCommand implements Callable<Integer> {
         }
         log.log(System.Logger.Level.INFO, "stopped");
         return 0;
+    }
+
+    /**
+     * Runs {@link Fsck} (check only) on a backend before serving it and logs each finding: after a
+     * crash the operator learns what {@code strata fsck --repair} would do. Quiet when clean.
+     */
+    private static void checkStore(String backend, Path stateRoot, System.Logger log) {
+        if (!Fsck.exists(backend, stateRoot)) {
+            return;
+        }
+        Fsck.Report r = Fsck.run(backend, stateRoot, Fsck.Options.CHECK);
+        for (Fsck.Finding f : r.findings()) {
+            log.log(System.Logger.Level.WARNING, "fsck {0}: {1}", backend, f);
+        }
+        if (!r.clean()) {
+            log.log(System.Logger.Level.WARNING, "fsck {0}: {1} problem(s); stop the daemon and run strata fsck --repair --root {2}",
+                    backend, r.findings().size(), stateRoot);
+        }
     }
 
     /** Drains in-flight calls and closes the stores (what SIGTERM and SIGINT do). */

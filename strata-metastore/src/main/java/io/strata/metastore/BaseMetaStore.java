@@ -154,19 +154,35 @@ abstract class BaseMetaStore implements MetaStore {
         }
     }
 
+    /**
+     * An I/O error of work in a transaction: unavailable when the disk is full or read-only (by
+     * the kernel's words, as the fs layer reports them; this module does not see errno), so that
+     * callers retry later rather than take the store for broken.
+     */
+    private static RuntimeException ioError(IOException io, Throwable cause) {
+        String m = String.valueOf(io.getMessage());
+        if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) {
+            return new io.strata.api.UnavailableException("no space left: " + io.getMessage(), cause);
+        }
+        if (m.contains("Read-only file system")) {
+            return new io.strata.api.UnavailableException("read-only file system: " + io.getMessage(), cause);
+        }
+        return new InternalException("I/O error in metastore transaction: " + io, cause);
+    }
+
     /** StrataExceptions and other unchecked exceptions pass unchanged; I/O errors become InternalException. */
     private static RuntimeException fromWork(Throwable t) {
         if (t instanceof Error e) {
             throw e;
         }
         if (t instanceof UncheckedIOException u) {
-            return new InternalException("I/O error in metastore transaction: " + u.getCause(), u);
+            return ioError(u.getCause(), u);
         }
         if (t instanceof RuntimeException r) {
             return r;
         }
         if (t instanceof IOException io) {
-            return new InternalException("I/O error in metastore transaction: " + io, io);
+            return ioError(io, io);
         }
         return new InternalException("metastore transaction failed: " + t, t);
     }

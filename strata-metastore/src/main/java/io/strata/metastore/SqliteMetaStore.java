@@ -77,10 +77,22 @@ public final class SqliteMetaStore extends BaseMetaStore {
             if (writer != null) {
                 ReadPool.closeQuietly(writer);
             }
+            if (onReadOnlyFileSystem(file)) {
+                throw new io.strata.api.UnavailableException("cannot open metastore " + file
+                        + ": read-only file system (it needs its journal beside it): " + e.getMessage(), e);
+            }
             if (e instanceof InternalException ie) {
                 throw new InternalException("cannot open metastore " + file + ": " + ie.getMessage(), ie);
             }
             throw new InternalException("cannot open metastore " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean onReadOnlyFileSystem(Path file) {
+        try {
+            return java.nio.file.Files.getFileStore(file.toAbsolutePath().getParent()).isReadOnly();
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

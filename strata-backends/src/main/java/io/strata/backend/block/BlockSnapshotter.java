@@ -149,6 +149,34 @@ public final class BlockSnapshotter extends DirectorySnapshotter {
     }
 
     @Override
+    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+        // A view of a committed snapshot mounts its parent's image and owns only an empty directory.
+        return kind == Kind.VIEW && hasParent ? List.of(dirs.of(id)) : List.of(image(id));
+    }
+
+    @Override
+    protected Optional<String> stateProblem(long id, Kind kind) throws IOException {
+        if (kind == Kind.VIEW) {
+            return Optional.empty();
+        }
+        boolean writable = (Stat.lstat(image(id)).permissions() & 0222) != 0;
+        if (kind == Kind.COMMITTED && writable) {
+            return Optional.of("committed image " + image(id) + " is writable (mode "
+                    + Integer.toOctalString(Stat.lstat(image(id)).permissions()) + ", want 444)");
+        }
+        if (kind == Kind.ACTIVE && !writable) {
+            // A crash inside commit after seal's chmod and before the record said committed.
+            return Optional.of("active image " + image(id) + " is read-only (want 644)");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    protected void repairState(long id, Kind kind) throws IOException {
+        FileOps.chmod(image(id), kind == Kind.COMMITTED ? 0444 : 0644);
+    }
+
+    @Override
     protected Path usagePath(long id) {
         return image(id);
     }

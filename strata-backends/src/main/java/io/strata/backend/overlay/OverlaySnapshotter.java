@@ -122,6 +122,11 @@ public final class OverlaySnapshotter extends DirectorySnapshotter {
     }
 
     @Override
+    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+        return kind == Kind.ACTIVE ? List.of(upperPath(id), workPath(id)) : List.of(upperPath(id));
+    }
+
+    @Override
     protected Path usagePath(long id) {
         return upperPath(id);
     }

@@ -1,0 +1,54 @@
+package io.strata.archive;
+
+import io.strata.api.Snapshotter;
+import io.strata.backend.Backends;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+/**
+ * The child process of {@link CrashPointTest}: unpacks generated layers as an unpacker does
+ * (prepare, apply, commit), and now and then prepares and removes a scratch snapshot and runs
+ * cleanup, printing a line after each call returns, until it dies at a crash point or by SIGKILL.
+ * Args: backend, state root, seed.
+ */
+public final class CrashWorkload {
+    public static void main(String[] args) throws Exception {
+        String backend = args[0];
+        Random rnd = new Random(Long.parseLong(args[2]));
+        try (Snapshotter sn = Backends.open(backend, java.nio.file.Path.of(args[1]))) {
+            String parent = "";
+            for (int i = 0; ; i++) {
+                String key = "L" + args[2] + "-" + i;
+                var mounts = sn.prepare(key + "-extract", parent);
+                byte[] data = new byte[1 + rnd.nextInt(300 * 1024)];
+                rnd.nextBytes(data);
+                LayerBuilder layer = new LayerBuilder().dir("d" + i);
+                for (int f = 0; f < 3; f++) {
+                    layer.file("d" + i + "/small-" + f, "x".repeat(rnd.nextInt(5000)));
+                }
+                layer.entry(io.strata.archive.tar.TarEntry.of(io.strata.archive.tar.Latin1.fromText("layer-" + i),
+                        io.strata.archive.tar.EntryType.REGULAR, 0644, 0, 0, data.length, LayerBuilder.T, ""), data);
+                Layers.apply(mounts, layer.stream(), ApplyOptions.DEFAULTS);
+                System.out.println("applied " + key);
+                sn.commit(key, key + "-extract");
+                System.out.println("committed " + key + " " + HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(data)));
+                if (i % 3 == 2) {
+                    sn.prepare(key + "-scratch", key);
+                    sn.remove(key + "-scratch");
+                    System.out.println("removed " + key + "-scratch");
+                    // What a crashed prepare leaves, so that cleanup has orphans to remove.
+                    for (int o = 0; o < 2; o++) {
+                        java.nio.file.Path orphan = java.nio.file.Path.of(args[1], backend, "snapshots", "new-planted-" + i + "-" + o);
+                        java.nio.file.Files.createDirectories(orphan.resolve("fs"));
+                        java.nio.file.Files.write(orphan.resolve("fs").resolve("half"), data);
+                    }
+                    sn.cleanup();
+                    System.out.println("cleaned");
+                }
+                parent = key;
+            }
+        }
+    }
+}
