@@ -108,13 +108,16 @@ final class ImageCommands {
                 }
             };
             try (Strata strata = where.open()) {
-                ImageRecord img = strata.pull(where.namespace, reference, platforms(platform, allPlatforms),
-                        new HashSet<>(plainHttp), parallel, listener);
-                out.println(img.name() + " " + img.digest());
-                if (!noUnpack) {
-                    String top = strata.unpack(where.namespace, img.name(), where.snapshotter,
-                            platforms(platform, false), unpackLog(out));
-                    out.println("unpacked to " + where.snapshotter + " " + top);
+                if (noUnpack) {
+                    ImageRecord img = strata.pull(where.namespace, reference, platforms(platform, allPlatforms),
+                            new HashSet<>(plainHttp), parallel, listener);
+                    out.println(img.name() + " " + img.digest());
+                } else {
+                    // Layers are applied while they download (see Strata.pullAndUnpack).
+                    ImageRecord img = strata.pullAndUnpack(where.namespace, reference, platforms(platform, allPlatforms),
+                            new HashSet<>(plainHttp), parallel, listener, where.snapshotter, unpackLog(out));
+                    out.println(img.name() + " " + img.digest());
+                    out.println("unpacked to " + where.snapshotter);
                 }
             }
             return 0;

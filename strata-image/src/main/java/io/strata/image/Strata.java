@@ -25,6 +25,7 @@ import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
 import io.strata.image.meta.MetadataStore;
+import io.strata.image.pull.StreamingLayers;
 import io.strata.image.unpack.Unpacker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -165,13 +166,80 @@ public final class Strata implements AutoCloseable {
         }
         List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(snapshotter)).unpack(layers, listener);
         String top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
-        // GC: the config keeps the unpacked chain alive while the image exists.
-        ContentInfo cfg = content.info(r.manifest().config().digest()).orElseThrow();
+        labelUnpacked(r.manifest().config().digest(), r.manifest().layers(), diffIds, snapshotter, top);
+        return top;
+    }
+
+    /**
+     * Pulls {@code reference} and unpacks it into {@code snapshotter} at the same time: each layer
+     * is applied as it downloads (its bytes teed to the applier while the content store keeps its
+     * copy), later layers keep downloading meanwhile, and layers already stored or unpacked are
+     * taken from the store or skipped. Returns the image record; the chain is unpacked on return.
+     */
+    public ImageRecord pullAndUnpack(String ns, String reference, PlatformMatcher platforms, Set<String> plainHttpHosts,
+                                     int parallelism, PullListener listener, String snapshotter,
+                                     Unpacker.Listener unpackListener) {
+        Reference ref = Reference.parse(reference);
+        RegistryClient.Builder b = RegistryClient.builder();
+        plainHttpHosts.forEach(b::plainHttp);
+        String lease = lease(ns);
+        try {
+            Puller puller = new Puller(b.build(), content, parallelism);
+            PullPlan plan = puller.plan(ref, platforms, listener);
+            metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
+            PullPlan.PlatformImage image = plan.images().getFirst();
+            StreamingLayers streams = new StreamingLayers(content, image.layers());
+            Thread fetcher = Thread.ofPlatform().name("strata-pull").start(() -> streams.fetch(puller, plan, listener));
+            String top;
+            try {
+                List<Unpacker.Layer> layers = new ArrayList<>();
+                for (int i = 0; i < image.layers().size(); i++) {
+                    Descriptor layer = image.layers().get(i);
+                    layers.add(new Unpacker.Layer(layer.digest(), image.config().diffIds().get(i), () -> streams.open(layer.digest())));
+                }
+                List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(snapshotter)).unpack(layers, new Unpacker.Listener() {
+                    @Override
+                    public void started(int index, String chainId) {
+                        unpackListener.started(index, chainId);
+                    }
+
+                    @Override
+                    public void finished(int index, Unpacker.Outcome outcome) {
+                        if (outcome.applied().isEmpty()) {
+                            streams.skip(image.layers().get(index).digest());
+                        }
+                        unpackListener.finished(index, outcome);
+                    }
+                });
+                top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
+            } finally {
+                streams.abandonAll();
+                fetcher.join();
+            }
+            streams.rethrow();
+            ImageRecord rec = metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(),
+                    plan.target().digest(), plan.target().size(), Map.of()));
+            labelUnpacked(image.configDescriptor().digest(), image.layers(), image.config().diffIds(), snapshotter, top);
+            return rec;
+        } catch (IOException e) {
+            throw new io.strata.api.UnavailableException("pulling " + ref + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.strata.api.UnavailableException("pulling " + ref + ": interrupted", e);
+        } finally {
+            metadata.deleteLease(ns, lease);
+        }
+    }
+
+    /** GC: the config keeps the unpacked chain alive while the image exists; layers learn their DiffIDs. */
+    private void labelUnpacked(String configDigest, List<Descriptor> layers, List<String> diffIds, String snapshotter,
+                               String top) {
+        ContentInfo cfg = content.info(configDigest).orElseThrow();
         Map<String, String> labels = new LinkedHashMap<>(cfg.labels());
         labels.put(REF_SNAPSHOT + snapshotter, top);
         content.updateLabels(cfg.digest(), labels);
         for (int i = 0; i < diffIds.size(); i++) {
-            String digest = r.manifest().layers().get(i).digest();
+            String digest = layers.get(i).digest();
             ContentInfo li = content.info(digest).orElseThrow();
             if (!diffIds.get(i).equals(li.labels().get(UNCOMPRESSED))) {
                 Map<String, String> l = new LinkedHashMap<>(li.labels());
@@ -179,7 +247,6 @@ public final class Strata implements AutoCloseable {
                 content.updateLabels(digest, l);
             }
         }
-        return top;
     }
 
     /**

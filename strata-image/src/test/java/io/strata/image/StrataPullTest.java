@@ -61,6 +61,37 @@ class StrataPullTest {
             } finally {
                 Mounter.unmount(target);
             }
+            // Pulled and unpacked in one pass, layers applied as they download, into another backend.
+            List<String> unpacked = new java.util.ArrayList<>();
+            ImageRecord streamed = strata.pullAndUnpack("other", ref, PlatformMatcher.host(), Set.of(registry.host()), 3,
+                    PullListener.none(), "overlayfs", new io.strata.image.unpack.Unpacker.Listener() {
+                        @Override
+                        public void finished(int index, io.strata.image.unpack.Unpacker.Outcome o) {
+                            unpacked.add(o.chainId() + (o.applied().isPresent() ? " applied" : " skipped"));
+                        }
+                    });
+            assertThat(streamed.digest()).isEqualTo(img.digest());
+            assertThat(unpacked).hasSize(2).allMatch(u -> u.endsWith(" applied"));
+            Path target2 = Files.createDirectories(work.resolve("rootfs2"));
+            Mounter.mountAll(strata.rootfs("other", ref, "overlayfs", "c2", true), target2);
+            try {
+                TreeAssert.assertSameTree(work.resolve("expected"), target2);
+            } finally {
+                Mounter.unmount(target2);
+            }
+            // Fresh content store and snapshots: the layers really stream from the registry.
+            try (Strata fresh = Strata.open(work.resolve("state2"))) {
+                fresh.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(registry.host()), 1, PullListener.none(),
+                        "native", new io.strata.image.unpack.Unpacker.Listener() {});
+                Path target3 = Files.createDirectories(work.resolve("rootfs3"));
+                Mounter.mountAll(fresh.rootfs("default", ref, "native", "c3", true), target3);
+                try {
+                    TreeAssert.assertSameTree(work.resolve("expected"), target3);
+                } finally {
+                    Mounter.unmount(target3);
+                }
+                assertThat(fresh.content().list()).hasSize(4);
+            }
             assertThatThrownBy(() -> strata.pull("default", registry.host() + "/strata/none:1", PlatformMatcher.host(),
                     Set.of(registry.host()), 3, PullListener.none())).isInstanceOf(NotFoundException.class);
         }
