@@ -58,7 +58,11 @@ final class LayerApplier {
         Optional<TarEntry> next;
         while ((next = tar.next()).isPresent()) {
             entries++;
-            apply(next.get(), tar);
+            try {
+                apply(next.get(), tar);
+            } catch (ErrnoException ex) {
+                throw refusal(next.get(), ex);
+            }
         }
         for (TarEntry dir : dirs) {
             try {
@@ -70,6 +74,26 @@ final class LayerApplier {
             }
         }
         return entries;
+    }
+
+    /**
+     * Failures that only a malformed layer causes are the layer's fault, not ours: say so as an
+     * invalid layer (a name longer than the file system takes, a symlink loop on the way, a hard
+     * link to a directory). Anything else stays what it is.
+     */
+    private static ErrnoException refusal(TarEntry e, ErrnoException ex) {
+        String why = switch (ex.errno()) {
+            case ErrnoException.ENAMETOOLONG -> "a name in it is too long for the file system";
+            case ErrnoException.ELOOP -> "too many levels of symbolic links on its path";
+            case ErrnoException.EPERM -> e.type() == EntryType.HARDLINK
+                    ? "it is a hard link to " + Names.quote(e.linkName()) + ", which cannot be linked (a directory?)" : null;
+            case ErrnoException.EMLINK -> "its target has too many links";
+            default -> null;
+        };
+        if (why == null) {
+            return ex;
+        }
+        throw new InvalidArgumentException("invalid layer: entry " + e.displayName() + ": " + why + " (" + ex.getMessage() + ")", ex);
     }
 
     private void apply(TarEntry e, TarReader tar) throws IOException {
