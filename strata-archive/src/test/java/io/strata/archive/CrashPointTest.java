@@ -102,11 +102,15 @@ class CrashPointTest {
 
     private static Run await(Process p, int killAfterMs, List<String> props) throws Exception {
         List<String> lines = new ArrayList<>();
+        java.util.concurrent.CountDownLatch firstCommit = new java.util.concurrent.CountDownLatch(1);
         Thread reader = Thread.ofVirtual().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
                 for (String l = in.readLine(); l != null; l = in.readLine()) {
                     synchronized (lines) {
                         lines.add(l);
+                    }
+                    if (l.startsWith("committed")) {
+                        firstCommit.countDown();
                     }
                 }
             } catch (java.io.IOException died) {
@@ -114,16 +118,9 @@ class CrashPointTest {
             }
         });
         if (killAfterMs >= 0) {
-            // Wait for the first commit, then kill at a random moment of what follows.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && p.isAlive()) {
-                synchronized (lines) {
-                    if (lines.stream().anyMatch(l -> l.startsWith("committed"))) {
-                        break;
-                    }
-                }
-                Thread.sleep(10);
-            }
+            // Wait for the first commit, then kill at a random moment of what follows: that delay
+            // is the fault being injected, not a wait for a condition.
+            assertThat(firstCommit.await(60, TimeUnit.SECONDS)).as("the workload commits before it is killed").isTrue();
             assertThat(p.isAlive()).as("workload runs until killed").isTrue();
             Thread.sleep(killAfterMs);
             p.destroyForcibly();
