@@ -59,18 +59,11 @@ public final class Layers {
                 throw new FailedPreconditionException("cannot apply a layer to read-only mounts (a view?)");
             }
             if (m.type().equals("overlay")) {
-                String upper = option(m, "upperdir=");
+                String upper = OverlayLayout.option(m, "upperdir=");
                 if (upper == null) {
                     throw new FailedPreconditionException("cannot apply a layer to an overlay mount without upperdir");
                 }
-                List<Path> lowers = new ArrayList<>();
-                String lower = option(m, "lowerdir=");
-                if (lower != null) {
-                    for (String l : lower.split(":")) {
-                        lowers.add(Path.of(l));
-                    }
-                }
-                return applyTo(Path.of(upper), Whiteouts.OVERLAY, lowers, layer, options);
+                return applyTo(Path.of(upper), Whiteouts.OVERLAY, OverlayLayout.lowerdirs(m), layer, options);
             }
             if (m.type().equals("bind") || m.type().equals("rbind")) {
                 return applyTo(Path.of(m.source()), Whiteouts.DELETE, List.of(), layer, options);
@@ -224,10 +217,6 @@ public final class Layers {
         if (expected != null && !expected.equals(actual)) {
             throw new InvalidArgumentException("layer " + what + " mismatch: expected " + expected + ", got " + actual);
         }
-    }
-
-    private static String option(Mount m, String prefix) {
-        return OverlayLayout.option(m, prefix);
     }
 
     static StrataException failure(String doing, IOException e) {

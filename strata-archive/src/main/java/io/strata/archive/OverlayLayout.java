@@ -76,7 +76,7 @@ final class OverlayLayout {
         return true;
     }
 
-    private static List<Path> lowerdirs(Mount m) {
+    static List<Path> lowerdirs(Mount m) {
         List<Path> out = new ArrayList<>();
         String lower = option(m, "lowerdir=");
         if (lower != null) {

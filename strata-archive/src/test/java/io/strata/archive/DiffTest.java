@@ -30,7 +30,7 @@ class DiffTest {
     /** Changes of every kind, made through {@code root} (a plain tree or a mounted overlay). */
     static void change(Path root) throws java.io.IOException {
         Files.delete(root.resolve("etc/shadow"));
-        Tree.rm(root.resolve("deep"));
+        io.strata.testkit.Tree.deleteTree(root.resolve("deep"));
         Files.writeString(root.resolve("etc/new-file"), "new");
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0::/root:/bin/ash\n"); // same size, new bytes
         FileOps.setTimes(root.resolve("etc/passwd"), 1_600_000_000_000_000_000L, 1_600_000_000_000_000_000L);
@@ -39,7 +39,7 @@ class DiffTest {
         FileOps.setXattr(root.resolve("usr/bin/ping"), "security.capability", new byte[] {1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
         Files.delete(root.resolve("abs-link"));
         Files.createSymbolicLink(root.resolve("abs-link"), Path.of("/etc/new-file"));
-        Tree.rm(root.resolve("tmp"));
+        io.strata.testkit.Tree.deleteTree(root.resolve("tmp"));
         Files.createDirectories(root.resolve("tmp/fresh"));                 // dir removed and made again: opaque on overlay
         Files.delete(root.resolve("unicode-\u00fcml\u00e4ut-\u65e5\u672c"));
         Files.createDirectories(root.resolve("unicode-\u00fcml\u00e4ut-\u65e5\u672c"));   // file replaced by a dir
@@ -177,13 +177,6 @@ class DiffTest {
             ByteArrayOutputStream l3 = new ByteArrayOutputStream();
             DiffResult d3 = Layers.diff(s.view("base-view-2", "base"), s.view("top-view", "top"), l3, Compression.ZSTD);
             assertThat(d3.diffId()).isEqualTo(d2.diffId());
-        }
-    }
-
-    /** Small tree helpers. */
-    static final class Tree {
-        static void rm(Path p) throws java.io.IOException {
-            io.strata.testkit.Tree.deleteTree(p);
         }
     }
 }

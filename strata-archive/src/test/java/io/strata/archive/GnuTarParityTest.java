@@ -32,19 +32,19 @@ class GnuTarParityTest {
     void appliesLikeGnuTar(String format, String compression) throws Exception {
         String name = format + "-" + compression;
         Path tar = work.resolve(name + ".tar");
-        RichTree.run(work, "tar", "--format=" + format, "--xattrs", "--xattrs-include=*", "--sparse", "--numeric-owner",
+        OciArchive.run(work, "tar", "--format=" + format, "--xattrs", "--xattrs-include=*", "--sparse", "--numeric-owner",
                 "-cf", tar.toString(), "-C", work.resolve("src").toString(), ".");
         Path ref = Files.createDirectories(work.resolve("ref-" + name));
-        RichTree.run(work, "tar", "--xattrs", "--xattrs-include=*", "--same-owner", "--numeric-owner", "-xpf",
+        OciArchive.run(work, "tar", "--xattrs", "--xattrs-include=*", "--same-owner", "--numeric-owner", "-xpf",
                 tar.toString(), "-C", ref.toString());
         String diffId = OciArchive.sha256(tar);
         Path layer = switch (compression) {
             case "gzip" -> {
-                RichTree.run(work, "gzip", "-k", tar.toString());
+                OciArchive.run(work, "gzip", "-k", tar.toString());
                 yield Path.of(tar + ".gz");
             }
             case "zstd" -> {
-                RichTree.run(work, "zstd", "-q", "-k", tar.toString());
+                OciArchive.run(work, "zstd", "-q", "-k", tar.toString());
                 yield Path.of(tar + ".zst");
             }
             default -> tar;

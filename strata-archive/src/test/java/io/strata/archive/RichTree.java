@@ -81,14 +81,4 @@ final class RichTree {
         FileOps.lchown(p, uid, gid);
         FileOps.chmod(p, mode);
     }
-
-    /** Runs a command, failing with its output if it exits non-zero. */
-    static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
 }

@@ -132,11 +132,9 @@ public final class Strata implements AutoCloseable {
     public ImageRecord pull(String ns, String reference, PlatformMatcher platforms, Set<String> plainHttpHosts,
                             int parallelism, PullListener listener) {
         Reference ref = Reference.parse(reference);
-        RegistryClient.Builder b = RegistryClient.builder();
-        plainHttpHosts.forEach(b::plainHttp);
         String lease = lease(ns);
         try {
-            PullPlan plan = new Puller(b.build(), content, parallelism).pull(ref, platforms, listener);
+            PullPlan plan = puller(plainHttpHosts, parallelism).pull(ref, platforms, listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             return metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(), plan.target().digest(),
                     plan.target().size(), Map.of()));
@@ -180,11 +178,9 @@ public final class Strata implements AutoCloseable {
                                      int parallelism, PullListener listener, String snapshotter,
                                      Unpacker.Listener unpackListener) {
         Reference ref = Reference.parse(reference);
-        RegistryClient.Builder b = RegistryClient.builder();
-        plainHttpHosts.forEach(b::plainHttp);
         String lease = lease(ns);
         try {
-            Puller puller = new Puller(b.build(), content, parallelism);
+            Puller puller = puller(plainHttpHosts, parallelism);
             PullPlan plan = puller.plan(ref, platforms, listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             PullPlan.PlatformImage image = plan.images().getFirst();
@@ -229,6 +225,12 @@ public final class Strata implements AutoCloseable {
         } finally {
             metadata.deleteLease(ns, lease);
         }
+    }
+
+    private Puller puller(Set<String> plainHttpHosts, int parallelism) {
+        RegistryClient.Builder b = RegistryClient.builder();
+        plainHttpHosts.forEach(b::plainHttp);
+        return new Puller(b.build(), content, parallelism);
     }
 
     /** GC: the config keeps the unpacked chain alive while the image exists; layers learn their DiffIDs. */
