@@ -21,6 +21,9 @@ import io.strata.content.registry.PullListener;
 import io.strata.content.registry.PullPlan;
 import io.strata.content.registry.Puller;
 import io.strata.content.registry.RegistryClient;
+import io.strata.events.Event;
+import io.strata.events.EventJournal;
+import io.strata.events.PublishingSnapshotter;
 import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
@@ -53,7 +56,8 @@ import java.util.UUID;
  * }</pre>
  *
  * <p>Layout under the root: {@code content/} (blobs by digest), {@code metadata/meta.db} (images and
- * leases by namespace), and one directory per snapshotter as {@link Backends} opens them. Content
+ * leases by namespace), {@code events/journal.db} (the events every process on the root
+ * publishes), and one directory per snapshotter as {@link Backends} opens them. Content
  * written by an import or a pull is held by a lease until its image record is stored, so a
  * concurrent {@link #gc} cannot take it. Thread-safe.
  */
@@ -65,12 +69,14 @@ public final class Strata implements AutoCloseable {
     private final Path root;
     private final ContentStore content;
     private final MetadataStore metadata;
+    private final EventJournal events;
     private final Map<String, Snapshotter> snapshotters = new HashMap<>();
 
-    private Strata(Path root, ContentStore content, MetadataStore metadata) {
+    private Strata(Path root, ContentStore content, MetadataStore metadata, EventJournal events) {
         this.root = root;
         this.content = content;
         this.metadata = metadata;
+        this.events = events;
     }
 
     /** Opens (creating if needed) the state under {@code root}. */
@@ -80,8 +86,9 @@ public final class Strata implements AutoCloseable {
         } catch (IOException e) {
             throw new InternalException("cannot create " + root + ": " + e.getMessage(), e);
         }
-        MetadataStore meta = MetadataStore.open(root.resolve("metadata/meta.db"));
-        return new Strata(root, ContentStore.open(root.resolve("content")), meta);
+        EventJournal events = EventJournal.openIn(root);
+        MetadataStore meta = MetadataStore.open(root.resolve("metadata/meta.db"), events);
+        return new Strata(root, ContentStore.open(root.resolve("content")), meta, events);
     }
 
     public ContentStore content() {
@@ -92,9 +99,26 @@ public final class Strata implements AutoCloseable {
         return metadata;
     }
 
-    /** The snapshotter {@code name} (overlayfs, native, block), opened on first use. */
+    /** The events of this state root: what the library, the CLI and the daemon changed. */
+    public EventJournal events() {
+        return events;
+    }
+
+    /**
+     * The snapshotter {@code name} (overlayfs, native, block), opened on first use and shared:
+     * changes made through it publish no events. Closed with this object; do not close it.
+     */
     public synchronized Snapshotter snapshotter(String name) {
         return snapshotters.computeIfAbsent(name, n -> Backends.open(n, root));
+    }
+
+    /**
+     * The snapshotter {@code name} as seen from namespace {@code ns}: its prepares, commits and
+     * removes are published as containerd's snapshot events in {@code ns}. Closed with this
+     * object; do not close it.
+     */
+    public Snapshotter snapshotter(String ns, String name) {
+        return new PublishingSnapshotter(snapshotter(name), events, ns, name);
     }
 
     /**
@@ -162,7 +186,7 @@ public final class Strata implements AutoCloseable {
             Descriptor layer = r.manifest().layers().get(i);
             layers.add(new Unpacker.Layer(layer.digest(), diffIds.get(i), () -> content.open(layer.digest())));
         }
-        List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(snapshotter)).unpack(layers, listener);
+        List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(ns, snapshotter)).unpack(layers, listener);
         String top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
         labelUnpacked(r.manifest().config().digest(), r.manifest().layers(), diffIds, snapshotter, top);
         return top;
@@ -193,7 +217,7 @@ public final class Strata implements AutoCloseable {
                     Descriptor layer = image.layers().get(i);
                     layers.add(new Unpacker.Layer(layer.digest(), image.config().diffIds().get(i), () -> streams.open(layer.digest())));
                 }
-                List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(snapshotter)).unpack(layers, new Unpacker.Listener() {
+                List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(ns, snapshotter)).unpack(layers, new Unpacker.Listener() {
                     @Override
                     public void started(int index, String chainId) {
                         unpackListener.started(index, chainId);
@@ -257,7 +281,7 @@ public final class Strata implements AutoCloseable {
      */
     public List<Mount> rootfs(String ns, String name, String snapshotter, String key, boolean view) {
         String top = unpack(ns, name, snapshotter, PlatformMatcher.host(), new Unpacker.Listener() {});
-        Snapshotter sn = snapshotter(snapshotter);
+        Snapshotter sn = snapshotter(ns, snapshotter);
         return view ? sn.view(key, top) : sn.prepare(key, top);
     }
 
@@ -265,12 +289,16 @@ public final class Strata implements AutoCloseable {
         return metadata.image(ns, name).orElseThrow(() -> new NotFoundException("image \"" + name + "\": not found"));
     }
 
-    /** Removes content and snapshots no image, lease or in-use snapshot needs. */
+    /**
+     * Removes content and snapshots no image, lease or in-use snapshot needs, in all namespaces
+     * (content and snapshots are shared by them). What it removes is published as
+     * {@code /content/delete} and {@code /snapshot/remove} in the {@value #DEFAULT_NAMESPACE} namespace.
+     */
     public GarbageCollector.Result gc(boolean dryRun) {
         Map<String, Snapshotter> present = new LinkedHashMap<>();
         for (String n : Backends.NAMES) {
             if (Files.isDirectory(root.resolve(n))) {
-                present.put(n, snapshotter(n));
+                present.put(n, snapshotter(DEFAULT_NAMESPACE, n));
             }
         }
         return GarbageCollector.collect(metadata, new GarbageCollector.Content() {
@@ -284,6 +312,7 @@ public final class Strata implements AutoCloseable {
             @Override
             public void delete(String digest) {
                 content.delete(digest);
+                events.publish(DEFAULT_NAMESPACE, new Event.ContentDelete(digest));
             }
         }, present, dryRun);
     }
@@ -293,6 +322,7 @@ public final class Strata implements AutoCloseable {
         snapshotters.values().forEach(Snapshotter::close);
         content.close();
         metadata.close();
+        events.close();
     }
 
     /** The manifest and config an image descriptor leads to for a platform. */

@@ -4,6 +4,8 @@ import io.strata.api.AlreadyExistsException;
 import io.strata.api.InternalException;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
+import io.strata.events.Event;
+import io.strata.events.Publisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,13 +48,24 @@ public final class MetadataStore implements AutoCloseable {
             """;
 
     private final Connection conn;
+    private final Publisher events;
 
-    private MetadataStore(Connection conn) {
+    private MetadataStore(Connection conn, Publisher events) {
         this.conn = conn;
+        this.events = events;
     }
 
-    /** Opens (creating if needed) the store in {@code dbFile}. */
+    /** Opens (creating if needed) the store in {@code dbFile}, publishing no events. */
     public static MetadataStore open(Path dbFile) {
+        return open(dbFile, Publisher.NONE);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dbFile}; image changes are published to
+     * {@code events} as containerd's {@code /images/create}, {@code /images/update} and
+     * {@code /images/delete} once they are stored.
+     */
+    public static MetadataStore open(Path dbFile, Publisher events) {
         try {
             Files.createDirectories(dbFile.toAbsolutePath().getParent());
             if (System.getProperty("org.sqlite.tmpdir") == null) {
@@ -72,7 +85,7 @@ public final class MetadataStore implements AutoCloseable {
                     }
                 }
             }
-            return new MetadataStore(c);
+            return new MetadataStore(c, java.util.Objects.requireNonNull(events, "events"));
         } catch (IOException | SQLException e) {
             throw new InternalException("cannot open metadata store " + dbFile + ": " + e.getMessage(), e);
         }
@@ -84,14 +97,19 @@ public final class MetadataStore implements AutoCloseable {
         if (image(ns, image.name()).isPresent()) {
             throw new AlreadyExistsException("image \"" + image.name() + "\": already exists");
         }
-        return write(ns, image, Instant.now(), false);
+        ImageRecord stored = write(ns, image, Instant.now(), false);
+        events.publish(ns, new Event.ImageCreate(stored.name(), stored.labels()));
+        return stored;
     }
 
     /** Creates the image or points an existing one at a new target and labels, keeping its creation time. */
     public synchronized ImageRecord putImage(String ns, ImageRecord image) {
         checkNamespace(ns);
         Optional<ImageRecord> old = image(ns, image.name());
-        return write(ns, image, old.map(ImageRecord::created).orElse(Instant.now()), old.isPresent());
+        ImageRecord stored = write(ns, image, old.map(ImageRecord::created).orElse(Instant.now()), old.isPresent());
+        events.publish(ns, old.isPresent() ? new Event.ImageUpdate(stored.name(), stored.labels())
+                : new Event.ImageCreate(stored.name(), stored.labels()));
+        return stored;
     }
 
     private ImageRecord write(String ns, ImageRecord image, Instant created, boolean replace) {
@@ -147,6 +165,7 @@ public final class MetadataStore implements AutoCloseable {
         if (tx(() -> exec("DELETE FROM images WHERE ns = ? AND name = ?", ns, name)) == 0) {
             throw new NotFoundException("image \"" + name + "\": not found");
         }
+        events.publish(ns, new Event.ImageDelete(name));
     }
 
     /** Namespaces that hold images or leases. */
