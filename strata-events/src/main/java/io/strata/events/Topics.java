@@ -3,16 +3,28 @@ package io.strata.events;
 import io.strata.api.InvalidArgumentException;
 import java.util.regex.Pattern;
 
-/** containerd's rules for topics and namespaces, checked before anything is stored. */
+/** containerd's rules for namespaces and topics ({@code identifiers.Validate}), checked before anything is stored. */
 public final class Topics {
-    // containerd's identifiers: alphanumerics separated by single '.', '_' or '-', at most 76 long.
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*");
-    private static final int MAX_IDENTIFIER = 76;
+    private static final int MAX_LENGTH = 76;
 
     private Topics() {
     }
 
-    /** A topic: {@code /} followed by one or more identifiers separated by {@code /}. */
+    /**
+     * A namespace name, checked as containerd's {@code identifiers.Validate} does.
+     *
+     * @throws InvalidArgumentException if it is empty, longer than 76 characters or not made of
+     *                                  alphanumerics joined by single '.', '_' or '-'
+     */
+    public static String checkNamespace(String namespace) {
+        if (namespace == null || namespace.isEmpty()) {
+            throw new InvalidArgumentException("namespace must not be empty");
+        }
+        return identifier("namespace", namespace);
+    }
+
+    /** A topic: {@code /} and one or more identifiers separated by {@code /}, as containerd's exchange checks it. */
     public static String checkTopic(String topic) {
         if (topic == null || topic.isEmpty()) {
             throw new InvalidArgumentException("must not have an empty topic");
@@ -20,29 +32,22 @@ public final class Topics {
         if (!topic.startsWith("/")) {
             throw new InvalidArgumentException("topic \"" + topic + "\" must start with '/'");
         }
-        String[] parts = topic.substring(1).split("/", -1);
-        for (String part : parts) {
-            if (!identifier(part)) {
-                throw new InvalidArgumentException("topic \"" + topic + "\": component \"" + part
-                        + "\" is not a valid identifier (letters and digits separated by '.', '_' or '-', at most 76)");
+        for (String part : topic.substring(1).split("/", -1)) {
+            if (part.isEmpty()) {
+                throw new InvalidArgumentException("topic \"" + topic + "\" has an empty component");
             }
+            identifier("topic component", part);
         }
         return topic;
     }
 
-    /** A namespace name: a containerd identifier. */
-    public static String checkNamespace(String namespace) {
-        if (namespace == null || namespace.isEmpty()) {
-            throw new InvalidArgumentException("namespace is required");
+    private static String identifier(String what, String s) {
+        if (s.length() > MAX_LENGTH) {
+            throw new InvalidArgumentException(what + " \"" + s + "\" greater than maximum length (" + MAX_LENGTH + " characters)");
         }
-        if (!identifier(namespace)) {
-            throw new InvalidArgumentException("namespace \"" + namespace
-                    + "\" is not a valid identifier (letters and digits separated by '.', '_' or '-', at most 76)");
+        if (!IDENTIFIER.matcher(s).matches()) {
+            throw new InvalidArgumentException(what + " \"" + s + "\" must match " + IDENTIFIER.pattern());
         }
-        return namespace;
-    }
-
-    private static boolean identifier(String s) {
-        return !s.isEmpty() && s.length() <= MAX_IDENTIFIER && IDENTIFIER.matcher(s).matches();
+        return s;
     }
 }

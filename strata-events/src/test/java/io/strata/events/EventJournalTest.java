@@ -64,9 +64,9 @@ class EventJournalTest {
         assertThatThrownBy(() -> journal.append("default", "images/delete", e))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("must start with '/'");
         assertThatThrownBy(() -> journal.append("default", "/images//delete", e))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("component \"\"");
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("empty component");
         assertThatThrownBy(() -> journal.append("", "/images/delete", e))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("namespace is required");
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("namespace must not be empty");
         assertThatThrownBy(() -> journal.append("bad ns", "/images/delete", e))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("namespace \"bad ns\"");
         assertThat(journal.latest()).isEqualTo(before);

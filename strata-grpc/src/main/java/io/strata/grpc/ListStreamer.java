@@ -5,7 +5,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.strata.api.Info;
 import io.strata.grpc.proto.snapshots.ListSnapshotsResponse;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends infos on a List stream in batches, waiting while the client is not reading (so a slow or
@@ -17,15 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  * receiver's message size limit.
  */
 final class ListStreamer {
-    /** Thrown out of {@link #send} when the client has gone away; nothing more can be answered. */
-    static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super("call cancelled by the client", null, false, false);
-        }
-    }
-
-    private static final long MAX_PAUSE_NANOS = 20_000_000;
-
     private final ServerCallStreamObserver<ListSnapshotsResponse> call;
     private final Context context;
     private final int maxCount;
@@ -62,26 +52,7 @@ final class ListStreamer {
     }
 
     private void flush(ListSnapshotsResponse.Builder batch) {
-        awaitReadyOrCancel();
+        StreamFlow.awaitReadyOrCancel(call, context);
         call.onNext(batch.build());
-    }
-
-    /*
-     * Polls, because the call's onReady callback is delivered on the call's serialized executor,
-     * which this handler occupies until it returns; the context's cancellation, unlike
-     * call.isCancelled(), is published at once. Handlers run on virtual threads, so parking is cheap.
-     */
-    private void awaitReadyOrCancel() {
-        long pause = 100_000;
-        while (true) {
-            if (context.isCancelled()) {
-                throw new Cancelled();
-            }
-            if (call.isReady()) {
-                return;
-            }
-            LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
-        }
     }
 }

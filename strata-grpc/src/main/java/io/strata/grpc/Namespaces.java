@@ -9,8 +9,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.stub.MetadataUtils;
 import io.strata.api.InvalidArgumentException;
+import io.strata.events.Topics;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How a containerd namespace travels with a gRPC call: the {@code containerd-namespace} metadata
@@ -23,8 +23,6 @@ public final class Namespaces {
     static final Metadata.Key<String> KEY = Metadata.Key.of(HEADER, Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> CURRENT = Context.key(HEADER);
     // containerd's pkg/identifiers: alphanumerics, single separators in between, at most 76.
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*");
-    private static final int MAX_LENGTH = 76;
 
     private Namespaces() {
     }
@@ -65,16 +63,6 @@ public final class Namespaces {
      *                                  alphanumerics joined by single '.', '_' or '-'
      */
     public static String validate(String namespace) {
-        if (namespace == null || namespace.isEmpty()) {
-            throw new InvalidArgumentException("namespace must not be empty");
-        }
-        if (namespace.length() > MAX_LENGTH) {
-            throw new InvalidArgumentException("namespace \"" + namespace + "\" greater than maximum length ("
-                    + MAX_LENGTH + " characters)");
-        }
-        if (!IDENTIFIER.matcher(namespace).matches()) {
-            throw new InvalidArgumentException("namespace \"" + namespace + "\" must match " + IDENTIFIER.pattern());
-        }
-        return namespace;
+        return Topics.checkNamespace(namespace);
     }
 }

@@ -11,6 +11,8 @@ import io.strata.api.Info;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Limits;
 import io.strata.api.Snapshotter;
+import io.strata.events.PublishingSnapshotter;
+import io.strata.events.Publisher;
 import io.strata.grpc.proto.snapshots.CleanupRequest;
 import io.strata.grpc.proto.snapshots.CommitSnapshotRequest;
 import io.strata.grpc.proto.snapshots.ListSnapshotsRequest;
@@ -31,6 +33,7 @@ import io.strata.grpc.proto.snapshots.ViewSnapshotRequest;
 import io.strata.grpc.proto.snapshots.ViewSnapshotResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -56,10 +59,22 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
     private final Map<String, Snapshotter> snapshotters;
     private final NamespaceMode mode;
 
-    /** Serves {@code snapshotters} by name (for example "overlayfs", "native"). */
+    private final Publisher events;
+
+    /** Serves {@code snapshotters} by name (for example "overlayfs", "native"), publishing no events. */
     public SnapshotsService(Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
+        this(snapshotters, mode, Publisher.NONE);
+    }
+
+    /**
+     * Serves {@code snapshotters} by name and publishes each prepare, commit and remove to
+     * {@code events} in the caller's namespace ({@code default} when it sends none), as
+     * containerd's snapshot service does.
+     */
+    public SnapshotsService(Map<String, Snapshotter> snapshotters, NamespaceMode mode, Publisher events) {
         this.snapshotters = Map.copyOf(snapshotters);
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
+        this.events = java.util.Objects.requireNonNull(events, "events");
     }
 
     /** The service definition, with the interceptor that reads the namespace header. */
@@ -77,10 +92,24 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
         if (sn == null) {
             throw new InvalidArgumentException("snapshotter not loaded: " + name);
         }
-        if (mode == NamespaceMode.ISOLATE) {
-            return Namespaces.current().<Snapshotter>map(ns -> new NamespacedSnapshotter(sn, ns)).orElse(sn);
+        Optional<String> ns = Namespaces.current();
+        if (mode == NamespaceMode.ISOLATE && ns.isPresent()) {
+            sn = new NamespacedSnapshotter(sn, ns.get());
         }
-        return sn;
+        if (events == Publisher.NONE) {
+            return sn;
+        }
+        return new PublishingSnapshotter(sn, events, ns.filter(SnapshotsService::validNamespace).orElse("default"), name);
+    }
+
+    // Outside ISOLATE mode the header is not checked; an event still needs a valid namespace.
+    private static boolean validNamespace(String ns) {
+        try {
+            Namespaces.validate(ns);
+            return true;
+        } catch (InvalidArgumentException e) {
+            return false;
+        }
     }
 
     private static <T> void unary(StreamObserver<T> response, Supplier<T> body) {
@@ -212,7 +241,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
         }
         try {
             streamer.send(infos);
-        } catch (ListStreamer.Cancelled gone) {
+        } catch (StreamFlow.Cancelled gone) {
             // The client cancelled or its deadline passed: there is no one left to answer.
         }
     }

@@ -10,6 +10,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.strata.api.Snapshotter;
+import io.strata.events.EventJournal;
+import io.strata.events.Publisher;
+import io.strata.grpc.proto.events.EventsGrpc;
 import io.strata.grpc.proto.snapshots.SnapshotsGrpc;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -47,6 +50,8 @@ public final class StrataServer implements AutoCloseable {
     private final Path socket;
     private final Map<String, Snapshotter> snapshotters;
     private final NamespaceMode mode;
+    private final EventJournal events;
+    private EventsService eventsService;
     private final HealthStatusManager health = new HealthStatusManager();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Server server;
@@ -57,15 +62,26 @@ public final class StrataServer implements AutoCloseable {
     private boolean started;
     private Boolean drained;
 
-    private StrataServer(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
+    private StrataServer(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode, EventJournal events) {
         this.socket = socket.toAbsolutePath();
         this.snapshotters = new LinkedHashMap<>(snapshotters);
         this.mode = Objects.requireNonNull(mode, "mode");
+        this.events = events;
     }
 
-    /** A server, not yet started, for {@code snapshotters} by name on {@code socket}. */
+    /** A server, not yet started, for {@code snapshotters} by name on {@code socket}, without events. */
     public static StrataServer create(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
-        return new StrataServer(socket, snapshotters, mode);
+        return new StrataServer(socket, snapshotters, mode, null);
+    }
+
+    /**
+     * A server, not yet started, for {@code snapshotters} by name on {@code socket} that publishes
+     * snapshot changes to {@code events} and serves containerd's Events service from it. The
+     * server closes the journal when it shuts down, as it closes the snapshotters.
+     */
+    public static StrataServer create(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode,
+                                      EventJournal events) {
+        return new StrataServer(socket, snapshotters, mode, Objects.requireNonNull(events, "events"));
     }
 
     /**
@@ -85,7 +101,7 @@ public final class StrataServer implements AutoCloseable {
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             handlers = Executors.newVirtualThreadPerTaskExecutor();
-            server = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(socket))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(socket))
                     .channelType(NioServerDomainSocketChannel.class)
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
@@ -93,10 +109,13 @@ public final class StrataServer implements AutoCloseable {
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     // gRPC always asks for TCP keepalive, which a unix socket lacks; null drops the option.
                     .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-                    .addService(new SnapshotsService(snapshotters, mode))
-                    .addService(health.getHealthService())
-                    .build()
-                    .start();
+                    .addService(new SnapshotsService(snapshotters, mode, events == null ? Publisher.NONE : events))
+                    .addService(health.getHealthService());
+            if (events != null) {
+                eventsService = new EventsService(events);
+                builder.addService(eventsService);
+            }
+            server = builder.build().start();
             socketIdentity = SocketFiles.restrict(socket);
         } catch (IOException | RuntimeException e) {
             drained = stop(Duration.ZERO);
@@ -105,6 +124,9 @@ public final class StrataServer implements AutoCloseable {
         }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(SnapshotsGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        if (eventsService != null) {
+            health.setStatus(EventsGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        }
         return this;
     }
 
@@ -144,6 +166,9 @@ public final class StrataServer implements AutoCloseable {
     private boolean stop(Duration grace) {
         health.enterTerminalState();
         boolean finished = true;
+        if (eventsService != null) {
+            eventsService.close();
+        }
         if (server != null) {
             server.shutdown();
             finished = await(server, grace);
@@ -163,6 +188,9 @@ public final class StrataServer implements AutoCloseable {
             } catch (RuntimeException failure) {
                 LOG.log(System.Logger.Level.WARNING, "closing snapshotter " + e.getKey() + " failed", failure);
             }
+        }
+        if (events != null) {
+            events.close();
         }
         for (EventLoopGroup group : new EventLoopGroup[] {boss, workers}) {
             if (group != null) {
