@@ -3,6 +3,7 @@ package io.strata.cli;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
+import io.strata.events.EventJournal;
 import io.strata.backend.Fsck;
 import io.strata.backend.block.BlockOptions;
 import io.strata.grpc.NamespaceMode;
@@ -86,7 +87,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             // containerd sends the proxy plugin's own name: "strata" means the first backend.
             served.put("strata", served.get(backends.getFirst()));
-            server = StrataServer.create(Path.of(addr), served, mode).start();
+            server = StrataServer.create(Path.of(addr), served, mode, EventJournal.openIn(stateRoot)).start();
         } catch (RuntimeException | java.io.IOException e) {
             served.values().forEach(Snapshotter::close);
             throw e;

@@ -3,8 +3,12 @@ package io.strata.cli;
 import io.strata.api.Info;
 import io.strata.api.Mount;
 import io.strata.api.Usage;
+import io.strata.events.Envelope;
+import io.strata.events.Event;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Just enough JSON writing for {@code --json} output, in containerd's field names. */
 final class Json {
@@ -44,6 +48,36 @@ final class Json {
             b.append(str(e.getKey())).append(':').append(str(e.getValue()));
         }
         return b.append('}').toString();
+    }
+
+    /**
+     * An event's payload as containerd's Go structs marshal it ({@code ctr events}): fields by
+     * their JSON names, empty ones left out, labels as an object. A payload Strata cannot decode
+     * shows its type and bytes.
+     */
+    static String event(Event e) {
+        if (e instanceof Event.Opaque o) {
+            return "{\"@type\":" + str(o.typeName()) + ",\"value\":" + str(Base64.getEncoder().encodeToString(o.value())) + "}";
+        }
+        StringBuilder b = new StringBuilder("{");
+        Map<String, String> labels = new TreeMap<>();
+        for (var f : e.fields().entrySet()) {
+            if (f.getKey().startsWith("labels.")) {
+                labels.put(f.getKey().substring("labels.".length()), f.getValue());
+            } else if (!f.getValue().isEmpty()) {
+                b.append(b.length() > 1 ? "," : "").append(str(f.getKey())).append(':').append(str(f.getValue()));
+            }
+        }
+        if (!labels.isEmpty()) {
+            b.append(b.length() > 1 ? "," : "").append("\"labels\":").append(labels(labels));
+        }
+        return b.append('}').toString();
+    }
+
+    static String envelope(Envelope e) {
+        return "{\"sequence\":" + e.sequence() + ",\"timestamp\":" + str(e.timestamp().toString())
+                + ",\"namespace\":" + str(e.namespace()) + ",\"topic\":" + str(e.topic())
+                + ",\"type\":" + str(e.event().typeName()) + ",\"event\":" + event(e.event()) + "}";
     }
 
     static String info(Info i) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Container snapshots on the JVM: containerd's snapshotters, in Java.",
         subcommands = {SnapshotsCommand.class, LayerCommand.class, ImageCommands.Pull.class, ImageCommands.Import.class,
-                ImageCommands.Images.class, ImageCommands.Rootfs.class, ImageCommands.Gc.class, DaemonCommand.class,
+                ImageCommands.Images.class, ImageCommands.Rootfs.class, ImageCommands.Gc.class, EventsCommand.class, DaemonCommand.class,
                 FsckCommand.class, MountCommand.class, UnmountCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -2,6 +2,8 @@ package io.strata.cli;
 
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
+import io.strata.events.EventJournal;
+import io.strata.events.PublishingSnapshotter;
 import io.strata.grpc.RemoteSnapshotter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -24,7 +26,7 @@ final class StoreOptions {
     Path address;
 
     @Option(names = {"--namespace", "-n"}, defaultValue = "${env:STRATA_NAMESPACE}",
-            description = "containerd namespace sent to the daemon (with --address).")
+            description = "containerd namespace: sent to the daemon with --address, else the namespace of the events published (default: default).")
     String namespace;
 
     Snapshotter open() {
@@ -35,6 +37,14 @@ final class StoreOptions {
             }
             return b.connect();
         }
-        return Backends.open(snapshotter, root.toAbsolutePath());
+        Path r = root.toAbsolutePath();
+        Snapshotter sn = Backends.open(snapshotter, r);
+        try {
+            return PublishingSnapshotter.owning(sn, EventJournal.openIn(r),
+                    namespace == null || namespace.isEmpty() ? "default" : namespace, snapshotter);
+        } catch (RuntimeException e) {
+            sn.close();
+            throw e;
+        }
     }
 }

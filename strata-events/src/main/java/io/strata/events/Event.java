@@ -6,8 +6,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The payload of an event: one of containerd's event messages ({@code containerd.events.*}, same
- * names, fields and protobuf field numbers) or, for events a client published with a type Strata
+ * The payload of an event: one of containerd's event messages (same full names, fields and
+ * protobuf field numbers: {@code containerd.events.*}, and for images
+ * {@code containerd.services.images.v1.*} as containerd has always named them) or, for events a client published with a type Strata
  * does not know, the {@link Opaque} bytes as given.
  *
  * <p>{@link #fields()} names the payload's fields as containerd's filters see them
@@ -95,7 +96,7 @@ public sealed interface Event {
         }
     }
 
-    /** {@code containerd.events.ImageCreate}. */
+    /** {@code containerd.services.images.v1.ImageCreate}: containerd keeps its image events in that package. */
     record ImageCreate(String name, Map<String, String> labels) implements Event {
         public ImageCreate {
             name = Objects.requireNonNull(name, "name");
@@ -104,7 +105,7 @@ public sealed interface Event {
 
         @Override
         public String typeName() {
-            return "containerd.events.ImageCreate";
+            return "containerd.services.images.v1.ImageCreate";
         }
 
         @Override
@@ -118,7 +119,7 @@ public sealed interface Event {
         }
     }
 
-    /** {@code containerd.events.ImageUpdate}. */
+    /** {@code containerd.services.images.v1.ImageUpdate}: containerd keeps its image events in that package. */
     record ImageUpdate(String name, Map<String, String> labels) implements Event {
         public ImageUpdate {
             name = Objects.requireNonNull(name, "name");
@@ -127,7 +128,7 @@ public sealed interface Event {
 
         @Override
         public String typeName() {
-            return "containerd.events.ImageUpdate";
+            return "containerd.services.images.v1.ImageUpdate";
         }
 
         @Override
@@ -141,7 +142,7 @@ public sealed interface Event {
         }
     }
 
-    /** {@code containerd.events.ImageDelete}. */
+    /** {@code containerd.services.images.v1.ImageDelete}: containerd keeps its image events in that package. */
     record ImageDelete(String name) implements Event {
         public ImageDelete {
             name = Objects.requireNonNull(name, "name");
@@ -149,7 +150,7 @@ public sealed interface Event {
 
         @Override
         public String typeName() {
-            return "containerd.events.ImageDelete";
+            return "containerd.services.images.v1.ImageDelete";
         }
 
         @Override

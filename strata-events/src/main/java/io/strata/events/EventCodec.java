@@ -50,7 +50,7 @@ public final class EventCodec {
      */
     public static Event decode(String typeUrl, byte[] value) {
         String type = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
-        if (!type.startsWith("containerd.events.")) {
+        if (!type.startsWith("containerd.events.") && !type.startsWith("containerd.services.images.v1.")) {
             return new Event.Opaque(typeUrl, value);
         }
         Map<Integer, String> f = new HashMap<>();
@@ -90,9 +90,9 @@ public final class EventCodec {
             case "containerd.events.SnapshotPrepare" -> new Event.SnapshotPrepare(s(f, 1), s(f, 2), s(f, 5));
             case "containerd.events.SnapshotCommit" -> new Event.SnapshotCommit(s(f, 1), s(f, 2), s(f, 5));
             case "containerd.events.SnapshotRemove" -> new Event.SnapshotRemove(s(f, 1), s(f, 5));
-            case "containerd.events.ImageCreate" -> new Event.ImageCreate(s(f, 1), labels);
-            case "containerd.events.ImageUpdate" -> new Event.ImageUpdate(s(f, 1), labels);
-            case "containerd.events.ImageDelete" -> new Event.ImageDelete(s(f, 1));
+            case "containerd.services.images.v1.ImageCreate" -> new Event.ImageCreate(s(f, 1), labels);
+            case "containerd.services.images.v1.ImageUpdate" -> new Event.ImageUpdate(s(f, 1), labels);
+            case "containerd.services.images.v1.ImageDelete" -> new Event.ImageDelete(s(f, 1));
             case "containerd.events.ContentDelete" -> new Event.ContentDelete(s(f, 1));
             default -> new Event.Opaque(typeUrl, value);
         };

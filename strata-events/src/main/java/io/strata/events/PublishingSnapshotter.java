@@ -12,20 +12,32 @@ import java.util.function.Consumer;
 /**
  * A snapshotter that publishes what containerd's snapshot service publishes after each change
  * succeeds: {@code /snapshot/prepare} (not for views), {@code /snapshot/commit} and
- * {@code /snapshot/remove}, in one namespace and naming the snapshotter. {@link #close()} closes
- * the wrapped snapshotter.
+ * {@code /snapshot/remove}, in one namespace and naming the snapshotter.
  */
 public final class PublishingSnapshotter implements Snapshotter {
     private final Snapshotter inner;
     private final Publisher publisher;
     private final String namespace;
     private final String snapshotter;
+    private final AutoCloseable alsoClose;
 
+    /** Publishes to {@code publisher}; closing closes {@code inner} only. */
     public PublishingSnapshotter(Snapshotter inner, Publisher publisher, String namespace, String snapshotter) {
+        this(inner, publisher, namespace, snapshotter, null);
+    }
+
+    private PublishingSnapshotter(Snapshotter inner, Publisher publisher, String namespace, String snapshotter,
+                                  AutoCloseable alsoClose) {
         this.inner = Objects.requireNonNull(inner, "inner");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.namespace = Topics.checkNamespace(namespace);
         this.snapshotter = Objects.requireNonNull(snapshotter, "snapshotter");
+        this.alsoClose = alsoClose;
+    }
+
+    /** Publishes to {@code journal}, and closing closes both {@code inner} and the journal. */
+    public static PublishingSnapshotter owning(Snapshotter inner, EventJournal journal, String namespace, String snapshotter) {
+        return new PublishingSnapshotter(inner, journal, namespace, snapshotter, journal);
     }
 
     @Override
@@ -84,6 +96,16 @@ public final class PublishingSnapshotter implements Snapshotter {
 
     @Override
     public void close() {
-        inner.close();
+        try {
+            inner.close();
+        } finally {
+            if (alsoClose != null) {
+                try {
+                    alsoClose.close();
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }
+        }
     }
 }

@@ -26,8 +26,8 @@ class EventCodecTest {
     @Test
     void readsWhatItWritesAndSkipsUnknownFields() {
         Event e = new Event.ImageUpdate("img", Map.of("x", "1", "y", ""));
-        assertThat(EventCodec.decode("containerd.events.ImageUpdate", EventCodec.encode(e))).isEqualTo(e);
-        assertThat(EventCodec.decode("types.containerd.io/containerd.events.ImageUpdate", EventCodec.encode(e))).isEqualTo(e);
+        assertThat(EventCodec.decode("containerd.services.images.v1.ImageUpdate", EventCodec.encode(e))).isEqualTo(e);
+        assertThat(EventCodec.decode("types.containerd.io/containerd.services.images.v1.ImageUpdate", EventCodec.encode(e))).isEqualTo(e);
         // field 3 varint 7, field 4 fixed32, then key "k"
         byte[] withUnknown = hex("18 07 25 01 02 03 04 0a 01 6b");
         assertThat(EventCodec.decode("containerd.events.SnapshotRemove", withUnknown))
@@ -43,13 +43,13 @@ class EventCodecTest {
 
     @Test
     void brokenMessagesOfKnownTypesAreInvalidArguments() {
-        assertThatThrownBy(() -> EventCodec.decode("containerd.events.ImageDelete", hex("0a 05 61")))
+        assertThatThrownBy(() -> EventCodec.decode("containerd.services.images.v1.ImageDelete", hex("0a 05 61")))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("runs past the end");
-        assertThatThrownBy(() -> EventCodec.decode("containerd.events.ImageDelete", hex("0a 02 c3 28")))
+        assertThatThrownBy(() -> EventCodec.decode("containerd.services.images.v1.ImageDelete", hex("0a 02 c3 28")))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("not UTF-8");
-        assertThatThrownBy(() -> EventCodec.decode("containerd.events.ImageDelete", hex("08 ff ff")))
+        assertThatThrownBy(() -> EventCodec.decode("containerd.services.images.v1.ImageDelete", hex("08 ff ff")))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("truncated varint");
-        assertThatThrownBy(() -> EventCodec.decode("containerd.events.ImageDelete", hex("0f")))
+        assertThatThrownBy(() -> EventCodec.decode("containerd.services.images.v1.ImageDelete", hex("0f")))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("wire type 7");
     }
 }

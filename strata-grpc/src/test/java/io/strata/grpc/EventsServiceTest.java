@@ -12,9 +12,9 @@ import io.strata.events.Event;
 import io.strata.events.EventCodec;
 import io.strata.events.EventJournal;
 import io.strata.grpc.proto.eventtypes.ContentDelete;
-import io.strata.grpc.proto.eventtypes.ImageCreate;
-import io.strata.grpc.proto.eventtypes.ImageDelete;
-import io.strata.grpc.proto.eventtypes.ImageUpdate;
+import io.strata.grpc.proto.imageevents.ImageCreate;
+import io.strata.grpc.proto.imageevents.ImageDelete;
+import io.strata.grpc.proto.imageevents.ImageUpdate;
 import io.strata.grpc.proto.eventtypes.SnapshotCommit;
 import io.strata.grpc.proto.eventtypes.SnapshotPrepare;
 import io.strata.grpc.proto.eventtypes.SnapshotRemove;
@@ -176,7 +176,7 @@ class EventsServiceTest {
         assertThat(ContentDelete.parseFrom(EventCodec.encode(new Event.ContentDelete("sha256:x"))))
                 .isEqualTo(ContentDelete.newBuilder().setDigest("sha256:x").build());
         // and reads what the generated code writes
-        assertThat(EventCodec.decode("containerd.events.ImageUpdate",
+        assertThat(EventCodec.decode("containerd.services.images.v1.ImageUpdate",
                 ImageUpdate.newBuilder().setName("i").putAllLabels(labels).build().toByteArray()))
                 .isEqualTo(new Event.ImageUpdate("i", labels));
         assertThat(EventCodec.decode("containerd.events.SnapshotCommit",
