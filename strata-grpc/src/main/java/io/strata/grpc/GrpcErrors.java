@@ -19,13 +19,23 @@ import io.strata.api.UnavailableException;
  * description is the exception's message ending in containerd's name of the class (for example
  * {@code "snapshot k: not found"}), as a Go error wrapping {@code errdefs.ErrNotFound} prints.
  * A status passes through unchanged. Anything else is a bug or an unforeseen failure: it is logged
- * with its stack trace and becomes {@code INTERNAL}.
+ * with its stack trace and becomes {@code INTERNAL}. A description is cut to
+ * {@link #MAX_DESCRIPTION_BYTES}, keeping containerd's suffix, because messages quote keys, names
+ * and filters as the client sent them, and a client refuses trailers past its metadata limit
+ * (8 KiB in grpc-java): it would see a transport error instead of the status.
  *
  * <p>Client side ({@link #toException}): the code picks the subclass and the description is kept
  * whole as its message, so {@code toException(toStatus(e))} is of the same class as {@code e}.
  */
 public final class GrpcErrors {
+    /**
+     * Longest description sent, in bytes of UTF-8. The grpc-message trailer percent-encodes every
+     * byte outside printable ASCII as three, so this stays under 8 KiB with room for the rest.
+     */
+    static final int MAX_DESCRIPTION_BYTES = 2048;
+
     private static final System.Logger LOG = System.getLogger(GrpcErrors.class.getName());
+    private static final String ELLIPSIS = "\u2026";
 
     private GrpcErrors() {
     }
@@ -45,8 +55,9 @@ public final class GrpcErrors {
     /** The status a server answers with for {@code failure}. */
     public static StatusRuntimeException toStatus(Throwable failure) {
         return switch (failure) {
-            case StatusRuntimeException s -> s;
-            case StatusException s -> new StatusRuntimeException(s.getStatus(), s.getTrailers());
+            case StatusRuntimeException s ->
+                    fits(s.getStatus()) ? s : new StatusRuntimeException(shorten(s.getStatus()), s.getTrailers());
+            case StatusException s -> new StatusRuntimeException(shorten(s.getStatus()), s.getTrailers());
             case StrataException e -> Status.fromCode(codeOf(e))
                     .withDescription(describe(e.getMessage(), codeOf(e)))
                     .asRuntimeException();
@@ -94,6 +105,57 @@ public final class GrpcErrors {
         if (message == null || message.isEmpty() || message.equals(suffix)) {
             return suffix;
         }
-        return message.endsWith(": " + suffix) ? message : message + ": " + suffix;
+        String tail = ": " + suffix;
+        String body = message.endsWith(tail) ? message.substring(0, message.length() - tail.length()) : message;
+        return shorten(body, MAX_DESCRIPTION_BYTES - tail.length()) + tail;
+    }
+
+    private static boolean fits(Status status) {
+        String d = status.getDescription();
+        return d == null || utf8Length(d, MAX_DESCRIPTION_BYTES + 1) <= MAX_DESCRIPTION_BYTES;
+    }
+
+    private static Status shorten(Status status) {
+        return fits(status) ? status : status.withDescription(shorten(status.getDescription(), MAX_DESCRIPTION_BYTES));
+    }
+
+    /** {@code text} if it fits in {@code maxBytes} of UTF-8, else its longest prefix that fits with "…" after it. */
+    static String shorten(String text, int maxBytes) {
+        if (utf8Length(text, maxBytes + 1) <= maxBytes) {
+            return text;
+        }
+        int budget = maxBytes - 3; // the ellipsis takes three bytes
+        int end = 0;
+        int bytes = 0;
+        while (end < text.length()) {
+            int cp = text.codePointAt(end);
+            int size = utf8Size(cp);
+            if (bytes + size > budget) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(cp);
+        }
+        return text.substring(0, end) + ELLIPSIS;
+    }
+
+    /** The UTF-8 length of {@code text}, counting no further than {@code stopAt}. */
+    private static int utf8Length(String text, int stopAt) {
+        int bytes = 0;
+        for (int i = 0; i < text.length() && bytes < stopAt; i += Character.charCount(text.codePointAt(i))) {
+            bytes += utf8Size(text.codePointAt(i));
+        }
+        return bytes;
+    }
+
+    private static int utf8Size(int codePoint) {
+        if (codePoint < 0x80) {
+            return 1;
+        }
+        if (codePoint < 0x800) {
+            return 2;
+        }
+        // A lone surrogate is encoded as "?" by Java's UTF-8 encoder, one byte; counting 3 is safe.
+        return codePoint < 0x10000 ? 3 : 4;
     }
 }

@@ -77,10 +77,14 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
         this.events = java.util.Objects.requireNonNull(events, "events");
     }
 
-    /** The service definition, with the interceptor that reads the namespace header. */
+    /**
+     * The service definition, with the interceptor that reads the namespace header; a request that
+     * does not parse is answered as {@link UnparsableRequests} says.
+     */
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerInterceptors.intercept(SnapshotsGrpc.bindService(this), Namespaces.serverInterceptor());
+        return UnparsableRequests.answered(
+                ServerInterceptors.intercept(SnapshotsGrpc.bindService(this), Namespaces.serverInterceptor()));
     }
 
     /** The snapshotter a request names, seen through its namespace when isolating. */
@@ -214,7 +218,9 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
             for (String path : paths) {
                 checkUpdatePath(path);
             }
-            Info updated = sn.update(ProtoConvert.toApi(req.getInfo()), paths.toArray(String[]::new));
+            // Only name and labels are read, as in containerd: the rest, timestamps included, may be anything.
+            Info wanted = Info.forUpdate(req.getInfo().getName(), req.getInfo().getLabelsMap());
+            Info updated = sn.update(wanted, paths.toArray(String[]::new));
             return UpdateSnapshotResponse.newBuilder().setInfo(ProtoConvert.toProto(updated)).build();
         });
     }

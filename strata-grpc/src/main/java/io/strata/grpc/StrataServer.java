@@ -41,7 +41,11 @@ import java.util.concurrent.TimeUnit;
 public final class StrataServer implements AutoCloseable {
     /** Grace period of {@link #close()}. */
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
-    /** Largest message accepted, containerd's default for its gRPC clients and server. */
+    /**
+     * Largest message accepted, containerd's default for its gRPC clients and server (16 MiB). A
+     * larger request is refused with {@code RESOURCE_EXHAUSTED} before it is parsed; one that does
+     * not parse gets {@code INTERNAL "grpc: error unmarshalling request: …"}, as from containerd.
+     */
     public static final int MAX_MESSAGE_BYTES = 16 << 20;
 
     private static final System.Logger LOG = System.getLogger(StrataServer.class.getName());

@@ -3,6 +3,7 @@ package io.strata.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -10,11 +11,13 @@ import io.strata.api.AlreadyExistsException;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InternalException;
 import io.strata.api.InvalidArgumentException;
+import io.strata.api.Limits;
 import io.strata.api.NotFoundException;
 import io.strata.api.Snapshotter;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
 import io.strata.grpc.proto.snapshots.StatSnapshotRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -94,6 +97,42 @@ class GrpcErrorsTest {
             assertThatThrownBy(() -> remote.stat("k")).isExactlyInstanceOf(InternalException.class);
             toThrow.set(null);
             assertThat(remote.stat("k")).isEqualTo(Harness.info("k"));
+        }
+    }
+
+    @Test
+    void longDescriptionsAreCutKeepingContainerdSuffix() {
+        String key = "\u00e9".repeat(Limits.MAX_KEY_BYTES / 2);
+        String cut = GrpcErrors.toStatus(new NotFoundException("snapshot " + key + " does not exist")).getStatus().getDescription();
+        assertThat(cut.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(GrpcErrors.MAX_DESCRIPTION_BYTES);
+        assertThat(cut).startsWith("snapshot \u00e9\u00e9").endsWith("\u00e9\u2026: not found");
+        // A status passes through with its code and trailers, its description cut the same way.
+        Metadata trailers = new Metadata();
+        trailers.put(Metadata.Key.of("x-why", Metadata.ASCII_STRING_MARSHALLER), "kept");
+        StatusRuntimeException given = Status.UNIMPLEMENTED.withDescription("x".repeat(100_000)).asRuntimeException(trailers);
+        StatusRuntimeException passed = GrpcErrors.toStatus(given);
+        assertThat(passed.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(passed.getStatus().getDescription()).hasSize(GrpcErrors.MAX_DESCRIPTION_BYTES - 2).endsWith("x\u2026");
+        assertThat(passed.getTrailers().get(Metadata.Key.of("x-why", Metadata.ASCII_STRING_MARSHALLER))).isEqualTo("kept");
+        // Never between the two halves of a surrogate pair.
+        String emoji = GrpcErrors.shorten("\ud83d\ude00".repeat(1000), 101);
+        assertThat(emoji).isEqualTo("\ud83d\ude00".repeat(24) + "\u2026");
+        assertThat(GrpcErrors.shorten("short", 5)).isEqualTo("short");
+    }
+
+    /** Before descriptions were cut, the client got INTERNAL "http2 exception": the trailer passed its 8 KiB limit. */
+    @Test
+    void notFoundForALongNonAsciiKeyReachesTheClientAsNotFound() throws Exception {
+        String key = "\u00e9".repeat(Limits.MAX_KEY_BYTES / 2);
+        Snapshotter missing = Harness.fake((p, m, a) -> {
+            if (m.getName().equals("close")) {
+                return null;
+            }
+            throw new NotFoundException("snapshot " + a[0] + " does not exist");
+        });
+        try (Harness h = Harness.with(Map.of("missing", missing), NamespaceMode.ISOLATE)) {
+            assertThatThrownBy(() -> h.remote("missing").stat(key)).isExactlyInstanceOf(NotFoundException.class)
+                    .hasMessageStartingWith("snapshot \u00e9").hasMessageEndingWith("\u2026: not found");
         }
     }
 

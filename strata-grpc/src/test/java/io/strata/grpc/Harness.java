@@ -35,11 +35,16 @@ final class Harness implements AutoCloseable {
         this.server = StrataServer.create(socket, backends, mode).start();
     }
 
-    /** A server on the real backends "overlayfs" and "native" under a fresh state root. */
+    /** A server on every real backend ({@link Backends#NAMES}) under a fresh state root. */
     static Harness withBackends(NamespaceMode mode) throws IOException {
+        return withBackends(mode, Backends.NAMES);
+    }
+
+    /** A server on the real backends {@code names} under a fresh state root. */
+    static Harness withBackends(NamespaceMode mode, List<String> names) throws IOException {
         Path dir = Files.createTempDirectory("strata-grpc-");
         Map<String, Snapshotter> backends = new LinkedHashMap<>();
-        for (String name : Backends.NAMES) {
+        for (String name : names) {
             backends.put(name, Backends.open(name, dir.resolve("state")));
         }
         return new Harness(dir, backends, mode);
