@@ -35,6 +35,12 @@ public final class Mounter {
     private static final int BUSY_RETRIES = 50;
     private static final long BUSY_SLEEP_MS = 50;
 
+    /**
+     * How the temporary directories of {@link #withMounted} are named. A mount on such a directory
+     * that outlives the process that made it is a leftover of a crash, never a mount anyone uses.
+     */
+    public static final String TEMP_PREFIX = "strata-mount-";
+
     /** umount2 flags. */
     public enum UnmountFlag {
         /** MNT_DETACH: lazy; detaches now, cleans up once no longer busy. */
@@ -293,7 +299,7 @@ public final class Mounter {
      * is added to the work's exception as suppressed.
      */
     public static <T> T withMounted(List<Mount> mounts, Path parent, MountedWork<T> work) throws IOException {
-        Path dir = Files.createTempDirectory(parent, "strata-mount-");
+        Path dir = Files.createTempDirectory(parent, TEMP_PREFIX);
         Throwable failure = null;
         try {
             mountAll(mounts, dir);
