@@ -276,11 +276,16 @@ public final class Mounter {
         unmountAll(target, flags);
     }
 
+    /**
+     * Unmounts everything at or below {@code target}; detaches lazily what is busy, and everything
+     * when the mount table cannot be read (no file descriptor left, say): a detach needs none and
+     * takes the mounts below with it, so a temporary mount never outlives its work.
+     */
     private static void unmountOrDetach(Path target) throws IOException {
         try {
             unmountRecursive(target);
-        } catch (ErrnoException e) {
-            if (e.errno() != ErrnoException.EBUSY) {
+        } catch (IOException e) {
+            if (e instanceof ErrnoException x && x.errno() != ErrnoException.EBUSY) {
                 throw e;
             }
             unmountAll(target, UnmountFlag.DETACH);
