@@ -43,7 +43,8 @@ import java.util.function.LongConsumer;
  * {@link StrataException} naming the cause, and leaves the snapshot for the caller to remove, never
  * committed. Errors: {@link InvalidArgumentException} for a bad archive, bad compression or a
  * mismatched digest, {@link FailedPreconditionException} for read-only mounts,
- * {@link UnavailableException} when the disk is full, {@link InternalException} otherwise.
+ * {@link UnavailableException} when the disk is full or read-only or the process is out of file
+ * descriptors, {@link InternalException} otherwise.
  */
 public final class Layers {
     private Layers() {}

@@ -1,9 +1,12 @@
 package io.strata.archive;
 
+import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
+import io.strata.backend.block.BlockSnapshotter;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -13,6 +16,9 @@ import java.util.Random;
  * Args: backend, state root, seed.
  */
 public final class CrashWorkload {
+    /** 12 GiB: more than the block template's 10 GiB, so a scratch prepare grows its image. */
+    private static final String SCRATCH_BYTES = Long.toString(12L << 30);
+
     public static void main(String[] args) throws Exception {
         String backend = args[0];
         Random rnd = new Random(Long.parseLong(args[2]));
@@ -35,7 +41,8 @@ public final class CrashWorkload {
                 System.out.println("committed " + key + " " + HexFormat.of().formatHex(
                         MessageDigest.getInstance("SHA-256").digest(data)));
                 if (i % 3 == 2) {
-                    sn.prepare(key + "-scratch", key);
+                    // A size label makes the block backend grow the new image (other backends keep it as a label).
+                    sn.prepare(key + "-scratch", key, SnapshotOption.labels(Map.of(BlockSnapshotter.SIZE_BYTES_LABEL, SCRATCH_BYTES)));
                     sn.remove(key + "-scratch");
                     System.out.println("removed " + key + "-scratch");
                     // What a crashed prepare leaves, so that cleanup has orphans to remove.

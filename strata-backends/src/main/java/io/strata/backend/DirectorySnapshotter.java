@@ -134,6 +134,16 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     protected void repairState(long id, Kind kind) throws IOException {
     }
 
+    /**
+     * Temporary mounts of this backend's data still in place ({@link io.strata.fs.Mounter#withMounted}'s
+     * directories, say of a block image a layer was being applied to), for {@link Fsck}, which runs
+     * with nothing else holding the store: these outlived the process that made them. The default
+     * looks for none.
+     */
+    protected List<Path> staleMounts() throws IOException {
+        return List.of();
+    }
+
     /** Labels a backend adds when reporting an info (never stored). */
     protected Info decorate(long id, Info info) {
         return info;

@@ -5,6 +5,7 @@ import io.strata.api.Kind;
 import io.strata.api.StrataException;
 import io.strata.api.Usage;
 import io.strata.backend.block.BlockOptions;
+import io.strata.fs.Mounter;
 import io.strata.metastore.SqliteMetaStore;
 import io.strata.metastore.StoredInfo;
 import java.io.IOException;
@@ -34,6 +35,12 @@ import java.util.Optional;
  *       committed. Never repaired.
  *   <li>{@link Problem#WRONG_STATE}: on-disk state contradicting the kind (a committed block image
  *       that is writable, an active one that is read-only). Repaired by fixing the mode.
+ *   <li>{@link Problem#STALE_MOUNT}: a temporary mount of a snapshot's data (a block image mounted
+ *       on a {@code strata-mount-*} directory to apply or diff a layer) left by a process that
+ *       died before unmounting it. It holds a loop device, and the image's space even after the
+ *       snapshot is removed, and a second mount of the same ext4 would corrupt it. Repaired by
+ *       detaching it and removing its directory; checked first, so that an orphan's image is
+ *       still found by its path.
  *   <li>{@link Problem#ORPHAN}: a directory in {@code snapshots/} without a record: the temporary
  *       directory of a prepare that crashed, a ready-made spare, or the data of a removed snapshot
  *       not yet cleaned up. Removed, as {@link DirectorySnapshotter#cleanup} does.
@@ -45,7 +52,7 @@ import java.util.Optional;
 public final class Fsck {
 
     /** What kind of inconsistency a finding is. */
-    public enum Problem { METASTORE, MISSING_DATA, BAD_PARENT, WRONG_STATE, ORPHAN, USAGE_DRIFT }
+    public enum Problem { METASTORE, MISSING_DATA, BAD_PARENT, WRONG_STATE, STALE_MOUNT, ORPHAN, USAGE_DRIFT }
 
     /** What to do besides checking. */
     public record Options(boolean repair, boolean usage) {
@@ -109,6 +116,7 @@ public final class Fsck {
             found.add(new Finding(Problem.METASTORE, "", db.toString(), e.getMessage(), false));
         }
         try (DirectorySnapshotter sn = Backends.openOn(name, stateRoot, BlockOptions.DEFAULTS, store)) {
+            checkStaleMounts(sn, options, found);
             checkRecords(sn, options, found);
             checkOrphans(sn, options, found);
         } catch (IOException e) {
@@ -172,6 +180,17 @@ public final class Fsck {
         return new Finding(Problem.MISSING_DATA, key, missing.getFirst().toString(),
                 what + (repair ? "; the " + s.info().kind().toString().toLowerCase(java.util.Locale.ROOT)
                         + " snapshot was removed" : ""), repair);
+    }
+
+    private static void checkStaleMounts(DirectorySnapshotter sn, Options options, List<Finding> found) throws IOException {
+        for (Path m : sn.staleMounts()) {
+            if (options.repair()) {
+                Mounter.unmountAll(m, Mounter.UnmountFlag.DETACH);
+                Files.deleteIfExists(m);
+            }
+            found.add(new Finding(Problem.STALE_MOUNT, "", m.toString(),
+                    "temporary mount of snapshot data left by a process that died while using it", options.repair()));
+        }
     }
 
     private static void checkOrphans(DirectorySnapshotter sn, Options options, List<Finding> found) throws IOException {

@@ -1,12 +1,14 @@
 package io.strata.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.strata.api.Kind;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Fsck.Finding;
 import io.strata.backend.Fsck.Options;
 import io.strata.backend.Fsck.Problem;
+import io.strata.fs.LoopMounts;
 import io.strata.fs.Mounter;
 import io.strata.fs.Stat;
 import io.strata.testkit.Tree;
@@ -149,6 +151,39 @@ class FsckTest {
         assertThat(Stat.lstat(image).permissions()).isEqualTo(0444);
         assertThat(Stat.lstat(activeImage).permissions()).isEqualTo(0644);
         assertThat(Fsck.run("block", root, CHECK).clean()).isTrue();
+    }
+
+    @Test
+    void blockImagesLeftMountedByADeadApplierAreDetachedOthersAreNotTouched() throws Exception {
+        Path applying = Files.createTempDirectory(Mounter.TEMP_PREFIX);
+        Path removedWhileMounted = Files.createTempDirectory(Mounter.TEMP_PREFIX);
+        Path container = Files.createTempDirectory("strata-fsck-container");
+        try {
+            try (Snapshotter sn = Backends.open("block", root)) {
+                sn.prepare("a", "");
+                sn.prepare("b", "");
+                sn.prepare("c", "");
+                // As an applier that died leaves them: on its temporary directories, one of them
+                // of a snapshot removed since (its image is deleted, its loop device lives on).
+                Mounter.mountAll(sn.mounts("a"), applying);
+                Mounter.mountAll(sn.mounts("b"), removedWhileMounted);
+                sn.remove("b");
+                Mounter.mountAll(sn.mounts("c"), container); // a runtime's mount
+            }
+            assertThat(Fsck.run("block", root, CHECK).findings()).extracting(Finding::problem, Finding::path)
+                    .containsExactlyInAnyOrder(tuple(Problem.STALE_MOUNT, applying.toString()),
+                            tuple(Problem.STALE_MOUNT, removedWhileMounted.toString()));
+            assertThat(Fsck.run("block", root, REPAIR).remaining()).isEmpty();
+            assertThat(Fsck.run("block", root, CHECK).clean()).isTrue();
+            assertThat(applying).doesNotExist();
+            assertThat(removedWhileMounted).doesNotExist();
+            assertThat(LoopMounts.backedUnder(root)).containsExactly(container);
+        } finally {
+            for (Path p : List.of(applying, removedWhileMounted, container)) {
+                Mounter.unmountAll(p, Mounter.UnmountFlag.DETACH);
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @ParameterizedTest

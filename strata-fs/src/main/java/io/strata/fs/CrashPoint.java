@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code commit.after-seal} (data synced and measured, record still active),
  * {@code commit.after-record} (record committed, caller not yet told), {@code remove.after-record}
  * (record gone, directory not yet), {@code cleanup.mid} (between two orphans), {@code apply.mid-file}
- * (a layer's file half written).
+ * (a layer's file half written), {@code prepare.mid-copy} (a parent's file copied up to a data
+ * region into a new snapshot's temporary directory), and for the block backend
+ * {@code prepare.template-mounted} (the scratch template formatted and mounted, not yet in place)
+ * and {@code prepare.after-grow-file} (a new image's file grown, the ext4 inside it not yet).
  */
 public final class CrashPoint {
     private static final String ARMED = System.getProperty("strata.crash.at", "");

@@ -79,6 +79,7 @@ final class FileClone {
                 } else {
                     readWrite(sfd, dfd, data, hole, buf, src, dst);
                 }
+                CrashPoint.reach("prepare.mid-copy");
                 off = hole;
             }
             return true;

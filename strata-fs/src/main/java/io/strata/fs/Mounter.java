@@ -35,6 +35,12 @@ public final class Mounter {
     private static final int BUSY_RETRIES = 50;
     private static final long BUSY_SLEEP_MS = 50;
 
+    /**
+     * How the temporary directories of {@link #withMounted} are named. A mount on such a directory
+     * that outlives the process that made it is a leftover of a crash, never a mount anyone uses.
+     */
+    public static final String TEMP_PREFIX = "strata-mount-";
+
     /** umount2 flags. */
     public enum UnmountFlag {
         /** MNT_DETACH: lazy; detaches now, cleans up once no longer busy. */
@@ -270,11 +276,16 @@ public final class Mounter {
         unmountAll(target, flags);
     }
 
+    /**
+     * Unmounts everything at or below {@code target}; detaches lazily what is busy, and everything
+     * when the mount table cannot be read (no file descriptor left, say): a detach needs none and
+     * takes the mounts below with it, so a temporary mount never outlives its work.
+     */
     private static void unmountOrDetach(Path target) throws IOException {
         try {
             unmountRecursive(target);
-        } catch (ErrnoException e) {
-            if (e.errno() != ErrnoException.EBUSY) {
+        } catch (IOException e) {
+            if (e instanceof ErrnoException x && x.errno() != ErrnoException.EBUSY) {
                 throw e;
             }
             unmountAll(target, UnmountFlag.DETACH);
@@ -293,7 +304,7 @@ public final class Mounter {
      * is added to the work's exception as suppressed.
      */
     public static <T> T withMounted(List<Mount> mounts, Path parent, MountedWork<T> work) throws IOException {
-        Path dir = Files.createTempDirectory(parent, "strata-mount-");
+        Path dir = Files.createTempDirectory(parent, TEMP_PREFIX);
         Throwable failure = null;
         try {
             mountAll(mounts, dir);

@@ -155,9 +155,9 @@ abstract class BaseMetaStore implements MetaStore {
     }
 
     /**
-     * An I/O error of work in a transaction: unavailable when the disk is full or read-only (by
-     * the kernel's words, as the fs layer reports them; this module does not see errno), so that
-     * callers retry later rather than take the store for broken.
+     * An I/O error of work in a transaction: unavailable when the disk is full or read-only, or the
+     * process is out of file descriptors (by the kernel's words, as the fs layer reports them; this
+     * module does not see errno), so that callers retry later rather than take the store for broken.
      */
     private static RuntimeException ioError(IOException io, Throwable cause) {
         String m = String.valueOf(io.getMessage());
@@ -166,6 +166,9 @@ abstract class BaseMetaStore implements MetaStore {
         }
         if (m.contains("Read-only file system")) {
             return new io.strata.api.UnavailableException("read-only file system: " + io.getMessage(), cause);
+        }
+        if (m.contains("Too many open files")) {
+            return new io.strata.api.UnavailableException("too many open files: " + io.getMessage(), cause);
         }
         return new InternalException("I/O error in metastore transaction: " + io, cause);
     }

@@ -9,6 +9,7 @@ import io.strata.fs.CopyMethod;
 import io.strata.fs.FileOps;
 import io.strata.fs.FsStats;
 import io.strata.fs.LoopMounts;
+import io.strata.fs.Mounter;
 import io.strata.fs.Stat;
 import io.strata.metastore.MetaStore;
 import io.strata.metastore.SnapshotRef;
@@ -174,6 +175,14 @@ public final class BlockSnapshotter extends DirectorySnapshotter {
     @Override
     protected void repairState(long id, Kind kind) throws IOException {
         FileOps.chmod(image(id), kind == Kind.COMMITTED ? 0444 : 0644);
+    }
+
+    @Override
+    protected List<Path> staleMounts() throws IOException {
+        // Also images already deleted: their loop device lives on until the mount goes.
+        return LoopMounts.backedUnder(dirs.dir()).stream().distinct()
+                .filter(m -> m.getFileName() != null && m.getFileName().toString().startsWith(Mounter.TEMP_PREFIX))
+                .toList();
     }
 
     @Override

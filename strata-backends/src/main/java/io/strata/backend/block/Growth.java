@@ -3,6 +3,7 @@ package io.strata.backend.block;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Mount;
+import io.strata.fs.CrashPoint;
 import io.strata.fs.ErrnoException;
 import io.strata.fs.FileOps;
 import io.strata.fs.Mounter;
@@ -42,6 +43,7 @@ final class Growth {
             }
             throw e;
         }
+        CrashPoint.reach("prepare.after-grow-file");
         E2fsprogs.grow(image);
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.backend.block;
 
 import io.strata.api.Mount;
+import io.strata.fs.CrashPoint;
 import io.strata.fs.FileOps;
 import io.strata.fs.Mounter;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ScratchTemplate {
     private static final String TEMP_PREFIX = ".new-";
-    private static final String MOUNT_PREFIX = "strata-mount-";
     /** Names how templates are made ({@link E2fsprogs#mkfs}); change it when that changes, so old ones are not reused. */
     private static final String RECIPE = "ext4-v1";
 
@@ -46,7 +46,7 @@ final class ScratchTemplate {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(MOUNT_PREFIX)) {
+                if (name.startsWith(Mounter.TEMP_PREFIX)) {
                     Mounter.unmountAll(p, Mounter.UnmountFlag.DETACH);
                     Files.deleteIfExists(p);
                 } else if (name.startsWith(TEMP_PREFIX)) {
@@ -85,6 +85,7 @@ final class ScratchTemplate {
             Mounter.withMounted(List.of(new Mount("ext4", temp.toString(), List.of("loop", "rw"))), dir, mnt -> {
                 Files.delete(mnt.resolve("lost+found"));
                 FileOps.chmod(mnt, 0755);
+                CrashPoint.reach("prepare.template-mounted");
                 return null;
             });
             FileOps.chmod(temp, 0444);
