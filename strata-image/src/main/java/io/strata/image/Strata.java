@@ -13,10 +13,12 @@ import io.strata.content.image.ImageConfig;
 import io.strata.content.image.Index;
 import io.strata.content.image.Manifest;
 import io.strata.content.image.MediaTypes;
+import io.strata.content.image.Platform;
 import io.strata.content.image.PlatformMatcher;
 import io.strata.content.image.Reference;
 import io.strata.content.importer.ImageEntry;
 import io.strata.content.importer.Importer;
+import io.strata.content.registry.Credentials;
 import io.strata.content.registry.PullListener;
 import io.strata.content.registry.PullPlan;
 import io.strata.content.registry.Puller;
@@ -40,9 +42,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Strata as a library: from an image (imported or pulled) to a mounted root file system.
@@ -60,6 +64,10 @@ import java.util.UUID;
  * publishes), and one directory per snapshotter as {@link Backends} opens them. Content
  * written by an import or a pull is held by a lease until its image record is stored, so a
  * concurrent {@link #gc} cannot take it. Thread-safe.
+ *
+ * <p>Registry credentials: by default, from the Docker config the environment names
+ * ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}), read again at each pull
+ * so that a login made meanwhile counts; {@link #open(Path, Function)} takes a lookup instead.
  */
 public final class Strata implements AutoCloseable {
     public static final String DEFAULT_NAMESPACE = "default";
@@ -71,16 +79,43 @@ public final class Strata implements AutoCloseable {
     private final MetadataStore metadata;
     private final EventJournal events;
     private final Map<String, Snapshotter> snapshotters = new HashMap<>();
+    private final CredentialSource credentials;
 
-    private Strata(Path root, ContentStore content, MetadataStore metadata, EventJournal events) {
+    /** Where a pull's registry credentials come from; asked once per pull. */
+    @FunctionalInterface
+    private interface CredentialSource {
+        Function<String, Optional<Credentials>> lookup() throws IOException;
+    }
+
+    private Strata(Path root, ContentStore content, MetadataStore metadata, EventJournal events,
+                   CredentialSource credentials) {
         this.root = root;
         this.content = content;
         this.metadata = metadata;
         this.events = events;
+        this.credentials = credentials;
     }
 
-    /** Opens (creating if needed) the state under {@code root}. */
+    /**
+     * Opens (creating if needed) the state under {@code root}; pulls use the credentials of the
+     * environment's Docker config.
+     */
     public static Strata open(Path root) {
+        CredentialSource fromEnvironment = Credentials::dockerConfig;
+        return openWith(root, fromEnvironment);
+    }
+
+    /**
+     * Opens (creating if needed) the state under {@code root}; pulls use {@code credentials}, a
+     * lookup by registry host ({@code host:port}, {@code docker.io}), for example
+     * {@link Credentials#dockerConfig(Path)} of a given file.
+     */
+    public static Strata open(Path root, Function<String, Optional<Credentials>> credentials) {
+        Objects.requireNonNull(credentials, "credentials");
+        return openWith(root, () -> credentials);
+    }
+
+    private static Strata openWith(Path root, CredentialSource credentials) {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -88,7 +123,7 @@ public final class Strata implements AutoCloseable {
         }
         EventJournal events = EventJournal.openIn(root);
         MetadataStore meta = MetadataStore.open(root.resolve("metadata/meta.db"), events);
-        return new Strata(root, ContentStore.open(root.resolve("content")), meta, events);
+        return new Strata(root, ContentStore.open(root.resolve("content")), meta, events, credentials);
     }
 
     public ContentStore content() {
@@ -175,7 +210,7 @@ public final class Strata implements AutoCloseable {
      */
     public String unpack(String ns, String name, String snapshotter, PlatformMatcher platforms, Unpacker.Listener listener) {
         ImageRecord img = image(ns, name);
-        Resolved r = resolve(Descriptor.of(img.mediaType(), img.digest(), img.size()), platforms);
+        Resolved r = resolve(name, Descriptor.of(img.mediaType(), img.digest(), img.size()), platforms);
         List<Unpacker.Layer> layers = new ArrayList<>();
         List<String> diffIds = r.config().diffIds();
         if (diffIds.size() != r.manifest().layers().size()) {
@@ -210,7 +245,8 @@ public final class Strata implements AutoCloseable {
             PullPlan.PlatformImage image = plan.images().getFirst();
             StreamingLayers streams = new StreamingLayers(content, image.layers());
             Thread fetcher = Thread.ofPlatform().name("strata-pull").start(() -> streams.fetch(puller, plan, listener));
-            String top;
+            String top = "";
+            Optional<RuntimeException> unpackFailure = Optional.empty();
             try {
                 List<Unpacker.Layer> layers = new ArrayList<>();
                 for (int i = 0; i < image.layers().size(); i++) {
@@ -232,11 +268,16 @@ public final class Strata implements AutoCloseable {
                     }
                 });
                 top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
+            } catch (RuntimeException e) {
+                unpackFailure = Optional.of(e);
             } finally {
                 streams.abandonAll();
                 fetcher.join();
             }
-            streams.rethrow();
+            streams.rethrow(unpackFailure);
+            if (unpackFailure.isPresent()) {
+                throw unpackFailure.get();
+            }
             ImageRecord rec = metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(),
                     plan.target().digest(), plan.target().size(), Map.of()));
             labelUnpacked(image.configDescriptor().digest(), image.layers(), image.config().diffIds(), snapshotter, top);
@@ -251,8 +292,8 @@ public final class Strata implements AutoCloseable {
         }
     }
 
-    private Puller puller(Set<String> plainHttpHosts, int parallelism) {
-        RegistryClient.Builder b = RegistryClient.builder();
+    private Puller puller(Set<String> plainHttpHosts, int parallelism) throws IOException {
+        RegistryClient.Builder b = RegistryClient.builder().credentials(credentials.lookup());
         plainHttpHosts.forEach(b::plainHttp);
         return new Puller(b.build(), content, parallelism);
     }
@@ -329,14 +370,21 @@ public final class Strata implements AutoCloseable {
     record Resolved(Descriptor manifestDescriptor, Manifest manifest, ImageConfig config) {
     }
 
-    private Resolved resolve(Descriptor d, PlatformMatcher platforms) {
+    private Resolved resolve(String name, Descriptor d, PlatformMatcher platforms) {
         byte[] doc = read(d.digest());
         if (MediaTypes.isIndex(d.mediaType())) {
-            List<Descriptor> matches = Index.parse(d.mediaType(), doc).select(platforms);
-            if (matches.isEmpty()) {
-                throw new NotFoundException("no manifest in " + d.digest() + " matches the platform");
+            Index index = Index.parse(d.mediaType(), doc);
+            // A pull stores only the manifests of the platforms it was asked for.
+            Optional<Descriptor> pulled = index.select(platforms).stream()
+                    .filter(m -> content.info(m.digest()).isPresent()).findFirst();
+            if (pulled.isEmpty()) {
+                throw new NotFoundException("image \"" + name + "\": the manifest for " + platforms.describe()
+                        + " was not pulled (pulled: " + index.manifests().stream()
+                        .filter(m -> content.info(m.digest()).isPresent())
+                        .map(m -> m.platform().map(Platform::toString).orElse("(no platform)")).toList()
+                        + "); pull the image for that platform first");
             }
-            return resolve(matches.getFirst(), platforms);
+            return resolve(name, pulled.get(), platforms);
         }
         Manifest m = Manifest.parse(d.mediaType(), doc);
         return new Resolved(d, m, ImageConfig.parse(read(m.config().digest())));

@@ -50,15 +50,11 @@ public record Index(String mediaType, List<Descriptor> manifests, Map<String, St
                 .sorted(Comparator.comparingInt(d -> d.platform().map(matcher::rank).orElse(0)))
                 .toList();
         if (chosen.isEmpty()) {
-            throw new NotFoundException("no manifest for the requested platform " + describe(matcher)
+            throw new NotFoundException("no manifest for the requested platform " + matcher.describe()
                     + "; the index has " + manifests.stream()
                     .map(d -> d.platform().map(Platform::toString).orElse("(no platform)")).toList());
         }
         return chosen;
-    }
-
-    private static String describe(PlatformMatcher m) {
-        return m instanceof PlatformMatcher.Ordered o ? o.preference().getFirst().toString() : m.toString();
     }
 
     static Index fromJson(String type, JsonObject o) {

@@ -27,7 +27,7 @@ public record Manifest(String mediaType, Descriptor config, List<Descriptor> lay
         for (Descriptor l : layers) {
             if (!MediaTypes.isLayer(l.mediaType())) {
                 throw new InvalidArgumentException("manifest layer " + l.digest() + " has non-layer media type "
-                        + l.mediaType());
+                        + l.mediaType() + " (a layer is an OCI or Docker tar, plain, gzip or zstd)");
             }
         }
     }

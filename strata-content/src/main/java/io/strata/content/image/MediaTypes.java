@@ -25,6 +25,11 @@ public final class MediaTypes {
 
     private static final Set<String> MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
     private static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
+    private static final String OCI_LAYER_NONDISTRIBUTABLE = "application/vnd.oci.image.layer.nondistributable.v1.tar";
+    private static final String DOCKER_LAYER_FOREIGN = "application/vnd.docker.image.rootfs.foreign.diff.tar";
+    private static final Set<String> LAYERS = Set.of(OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD,
+            OCI_LAYER_NONDISTRIBUTABLE, OCI_LAYER_NONDISTRIBUTABLE + "+gzip", OCI_LAYER_NONDISTRIBUTABLE + "+zstd",
+            DOCKER_LAYER, DOCKER_LAYER_GZIP, DOCKER_LAYER + ".zstd", DOCKER_LAYER_FOREIGN, DOCKER_LAYER_FOREIGN + ".gzip");
 
     private MediaTypes() {}
 
@@ -52,11 +57,14 @@ public final class MediaTypes {
         return b.equals(OCI_CONFIG) || b.equals(DOCKER_CONFIG);
     }
 
-    /** Layer types {@code io.strata.archive.compress.Compression.fromMediaType} accepts (incl. non-distributable). */
+    /**
+     * Layer types {@code io.strata.archive.compress.Compression.fromMediaType} accepts: OCI tar
+     * layers (and non-distributable ones) bare, {@code +gzip} or {@code +zstd}; Docker
+     * {@code rootfs.diff.tar} bare, {@code .gzip} or {@code .zstd}, and foreign {@code .gzip}.
+     * Anything else ({@code +encrypted}, {@code +lz4}, …) is no layer an unpacker can apply.
+     */
     public static boolean isLayer(String mediaType) {
-        String b = base(mediaType);
-        return b.startsWith(OCI_LAYER) || b.startsWith("application/vnd.oci.image.layer.nondistributable.v1.tar")
-                || b.startsWith(DOCKER_LAYER) || b.startsWith("application/vnd.docker.image.rootfs.foreign.diff.tar");
+        return LAYERS.contains(base(mediaType));
     }
 
     /** The error every reader gives for Docker schema 1. */

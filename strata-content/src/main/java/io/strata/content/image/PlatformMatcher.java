@@ -16,6 +16,9 @@ public sealed interface PlatformMatcher {
     /** Lower is better; only meaningful for platforms that {@link #matches}. */
     int rank(Platform p);
 
+    /** For messages: the platform asked for ({@code linux/arm64}), or {@code all platforms}. */
+    String describe();
+
     /**
      * containerd's {@code platforms.Only(p)} (its default matcher is {@code Only(host)}): the
      * platform itself, then what runs on it, best first: {@code amd64/vN} → {@code amd64/vN-1} …
@@ -91,6 +94,11 @@ public sealed interface PlatformMatcher {
             int i = preference.indexOf(p);
             return i < 0 ? Integer.MAX_VALUE : i;
         }
+
+        @Override
+        public String describe() {
+            return preference.getFirst().toString();
+        }
     }
 
     /** Matches everything. */
@@ -103,6 +111,11 @@ public sealed interface PlatformMatcher {
         @Override
         public int rank(Platform p) {
             return 0;
+        }
+
+        @Override
+        public String describe() {
+            return "all platforms";
         }
     }
 }

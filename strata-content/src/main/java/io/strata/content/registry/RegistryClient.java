@@ -431,8 +431,8 @@ public final class RegistryClient {
         HttpResponse<InputStream> r = exchange(uri, "GET", Map.of(), credentials.apply(host).map(Credentials::basic));
         if (r.statusCode() != 200) {
             String body = errorBody(r);
-            throw new FailedPreconditionException("token request to " + realm + " for " + wantScope + " refused ("
-                    + r.statusCode() + ")" + credentialHint(host) + body);
+            throw new FailedPreconditionException("unauthorized by " + host + ": its token service " + realm
+                    + " refused a token for " + wantScope + " (" + r.statusCode() + ")" + credentialHint(host) + body);
         }
         byte[] body;
         try (InputStream in = r.body()) {

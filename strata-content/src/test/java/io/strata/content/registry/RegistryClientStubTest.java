@@ -240,6 +240,20 @@ class RegistryClientStubTest {
     }
 
     @Test
+    void aManifestServedAsAnIndexIsRefusedBeforeAnyLayerIsFetched() throws Exception {
+        stub.putManifest("posing", MediaTypes.OCI_INDEX, image.targetBytes());
+        try (ContentStore cs = ContentStore.open(tmp.resolve("store"))) {
+            assertThatThrownBy(() -> new Puller(client().build(), cs, 3).pull(
+                    Reference.parse(stub.host() + "/test/img:posing"), PlatformMatcher.host(), PullListener.none()))
+                    .isInstanceOf(InvalidArgumentException.class)
+                    .hasMessageContaining(MediaTypes.OCI_MANIFEST).hasMessageContaining(MediaTypes.OCI_INDEX);
+            for (Descriptor l : manifest.layers()) {
+                assertThat(cs.info(l.digest())).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void wwwAuthenticateParsing() {
         var cs = AuthChallenge.parse("Bearer realm=\"https://auth.example/token\",service=\"reg, ok\",scope=\"repository:a/b:pull\", Basic realm=x");
         assertThat(cs).hasSize(2);

@@ -99,17 +99,24 @@ public final class StreamingLayers {
         feeds.keySet().forEach(this::skip);
     }
 
-    /** Throws the download's failure, if any, once the unpacker has finished. */
-    public void rethrow() throws IOException {
+    /**
+     * Throws the download's failure, if any, once the unpacker has finished. A failed download ends
+     * its layer's stream with an I/O error that the applier reports as its own (an internal error
+     * about a snapshot directory), so when the unpacker failed too the download's failure is the
+     * cause to report, and {@code unpackFailure} is attached to it as suppressed.
+     */
+    public void rethrow(Optional<RuntimeException> unpackFailure) throws IOException {
         Throwable t = fetchFailure;
+        if (t == null) {
+            return;
+        }
+        unpackFailure.filter(u -> u != t).ifPresent(t::addSuppressed);
         if (t instanceof IOException io) {
             throw io;
         }
         if (t instanceof RuntimeException re) {
             throw re;
         }
-        if (t != null) {
-            throw new IOException(t);
-        }
+        throw new IOException(t);
     }
 }
