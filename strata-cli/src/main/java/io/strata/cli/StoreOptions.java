@@ -1,6 +1,7 @@
 package io.strata.cli;
 
 import io.strata.api.Snapshotter;
+import io.strata.api.UnavailableException;
 import io.strata.backend.Backends;
 import io.strata.events.EventJournal;
 import io.strata.events.PublishingSnapshotter;
@@ -39,11 +40,21 @@ final class StoreOptions {
         }
         Path r = root.toAbsolutePath();
         Snapshotter sn = Backends.open(snapshotter, r);
+        EventJournal journal;
         try {
-            return PublishingSnapshotter.owning(sn, EventJournal.openIn(r),
+            journal = EventJournal.openIn(r);
+        } catch (UnavailableException e) {
+            // Events are notifications (ADR 0011): a journal that cannot be opened must not stop the store.
+            System.getLogger("io.strata.cli").log(System.Logger.Level.WARNING,
+                    "events will not be published: {0}", e.getMessage());
+            return sn;
+        }
+        try {
+            return PublishingSnapshotter.owning(sn, journal,
                     namespace == null || namespace.isEmpty() ? "default" : namespace, snapshotter);
         } catch (RuntimeException e) {
             sn.close();
+            journal.close();
             throw e;
         }
     }
