@@ -71,6 +71,7 @@ import java.util.function.Function;
  */
 public final class Strata implements AutoCloseable {
     public static final String DEFAULT_NAMESPACE = "default";
+    private static final System.Logger LOG = System.getLogger(Strata.class.getName());
     private static final String REF_SNAPSHOT = GarbageCollector.REF_SNAPSHOT;
     private static final String UNCOMPRESSED = "containerd.io/uncompressed";
 
@@ -183,7 +184,7 @@ public final class Strata implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidArgumentException("cannot import " + archive + ": " + e.getMessage(), e);
         } finally {
-            metadata.deleteLease(ns, lease);
+            endLease(ns, lease);
         }
     }
 
@@ -200,7 +201,7 @@ public final class Strata implements AutoCloseable {
         } catch (IOException e) {
             throw new io.strata.api.UnavailableException("pulling " + ref + ": " + e.getMessage(), e);
         } finally {
-            metadata.deleteLease(ns, lease);
+            endLease(ns, lease);
         }
     }
 
@@ -288,7 +289,7 @@ public final class Strata implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new io.strata.api.UnavailableException("pulling " + ref + ": interrupted", e);
         } finally {
-            metadata.deleteLease(ns, lease);
+            endLease(ns, lease);
         }
     }
 
@@ -417,6 +418,18 @@ public final class Strata implements AutoCloseable {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Ends a pull's or import's lease. A failure (a full disk) is logged, not thrown: it must not
+     * hide the operation's own outcome, and the lease only keeps content from GC until removed.
+     */
+    private void endLease(String ns, String lease) {
+        try {
+            metadata.deleteLease(ns, lease);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "lease {0} in namespace {1} not removed: {2}", lease, ns, e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import io.strata.testkit.GnuTarReference;
 import io.strata.testkit.ImageLayout;
 import io.strata.testkit.ImageLayout.LayerSpec;
 import io.strata.testkit.LocalRegistry;
+import io.strata.testkit.LoopFileSystem;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,5 +230,62 @@ class StrataPullFailureTest {
         }
         assertThat(snapshots()).isEmpty();
         assertThat(strata.metadata().images("default")).isEmpty();
+    }
+
+    @Test
+    void aFullDiskFailsThePullClearlyLosesNothingAndThePullWorksOnceThereIsSpace() throws Exception {
+        try (LoopFileSystem fs = LoopFileSystem.create("ext4", 128)) {
+            strata.close();
+            strata = Strata.open(fs.mountPoint().resolve("state"));
+            try {
+                ImageLayout.Image small = push("strata/small", List.of(LayerSpec.gzip(good)));
+                assertPullsAndUnpacks("strata/small", small, "gzip");
+                List<String> before = snapshots();
+                Path smallTree = GnuTarReference.extract(small.tars(), work.resolve("expected-small"));
+
+                Path big = dir("big", Map.of("var/big.bin", random(32 << 20, 17)));
+                ImageLayout.Image image = push("strata/big", List.of(LayerSpec.gzip(good), LayerSpec.of(big, ImageLayout.Compression.NONE)));
+                Path filler = fillLeaving(fs.mountPoint().resolve("filler"), 12 << 20);
+
+                assertThatThrownBy(() -> pullAndUnpack("strata/big")).isInstanceOf(UnavailableException.class)
+                        .hasMessageContainingAll("storing the download failed", "No space left on device");
+                // Nothing committed. The unpacker's own cleanup may itself fail on the full disk: what it
+                // leaves is an active extract snapshot, which GC removes once there is space again.
+                List<String> leftovers = snapshots().stream().filter(n -> !before.contains(n)).toList();
+                assertThat(leftovers).allSatisfy(n -> {
+                    assertThat(n).startsWith("extract-");
+                    assertThat(strata.snapshotter("overlayfs").stat(n).kind()).isEqualTo(io.strata.api.Kind.ACTIVE);
+                });
+                assertThat(strata.metadata().image("default", ref("strata/big"))).isEmpty();
+
+                Files.delete(filler); // space is back
+                assertThat(strata.gc(false).snapshots().getOrDefault("overlayfs", List.of())).containsExactlyInAnyOrderElementsOf(leftovers);
+                assertThat(snapshots()).isEqualTo(before);
+                assertThat(strata.metadata().image("default", ref("strata/small"))).isPresent();
+                UnpackedTree.assertSame(strata.snapshotter("overlayfs"), before.getFirst(), smallTree, work);
+                assertPullsAndUnpacks("strata/big", image, "skipped", "none");
+                assertThat(strata.content().listIngests()).isEmpty();
+            } finally {
+                strata.close();
+                strata = null;
+            }
+        }
+    }
+
+    /** Fills the file system with {@code filler}, then gives back {@code free} bytes of it. */
+    private static Path fillLeaving(Path filler, long free) throws Exception {
+        byte[] chunk = new byte[1 << 20];
+        try (var out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (java.io.IOException full) {
+            // the disk is full
+        }
+        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
+            f.setLength(Math.max(0, f.length() - free));
+            f.getFD().sync();
+        }
+        return filler;
     }
 }

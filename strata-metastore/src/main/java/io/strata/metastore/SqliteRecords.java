@@ -274,14 +274,6 @@ final class SqliteRecords implements Records.Writer {
     }
 
     static io.strata.api.StrataException failed(String what, SQLException e) {
-        String m = String.valueOf(e.getMessage());
-        // SQLite's result codes for a full disk and a read-only database: the environment's fault.
-        if (m.contains("SQLITE_FULL")) {
-            return new io.strata.api.UnavailableException("metastore: failed to " + what + ": no space left: " + m, e);
-        }
-        if (m.contains("SQLITE_READONLY") || m.contains("Read-only file system")) {
-            return new io.strata.api.UnavailableException("metastore: failed to " + what + ": read-only file system: " + m, e);
-        }
-        return new InternalException("metastore: failed to " + what + ": " + e.getMessage(), e);
+        return SqliteErrors.translate("metastore", what, e);
     }
 }

@@ -244,8 +244,12 @@ public final class RegistryClient {
                             throw new InvalidArgumentException(what + ": the registry sent more than the " + desc.size()
                                     + " bytes the descriptor gives");
                         }
-                        ingest.write(buf, 0, n);
-                        tee.write(buf, 0, n);
+                        try {
+                            ingest.write(buf, 0, n);
+                            tee.write(buf, 0, n);
+                        } catch (IOException local) {
+                            throw new StoringFailed(local);
+                        }
                         lastRead.set(System.nanoTime());
                         progress.accept(ingest.offset());
                     }
@@ -255,6 +259,10 @@ public final class RegistryClient {
                 if (ingest.offset() < desc.size()) {
                     throw new IOException("connection closed at byte " + ingest.offset() + " of " + desc.size());
                 }
+            } catch (StoringFailed e) {
+                // Our side failed (a full disk, the applier gone): asking the registry again cannot help.
+                throw new UnavailableException(what + ": storing the download failed at byte " + ingest.offset()
+                        + " of " + desc.size() + ": " + e.getCause().getMessage(), e.getCause());
             } catch (IOException e) {
                 if (ingest.offset() > offset) {
                     failures = 0; // progress was made: a cut connection, resume at once
@@ -265,6 +273,13 @@ public final class RegistryClient {
                 }
                 sleep(failures);
             }
+        }
+    }
+
+    /** A write to the ingest or the tee failed: not the registry's fault, so not retried. */
+    private static final class StoringFailed extends RuntimeException {
+        StoringFailed(IOException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 

@@ -6,6 +6,7 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.events.Event;
 import io.strata.events.Publisher;
+import io.strata.metastore.SqliteErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -282,18 +283,31 @@ public final class MetadataStore implements AutoCloseable {
     private <T> T tx(Work<T> work) {
         try {
             conn.setAutoCommit(false);
-            try {
-                T result = work.run();
-                conn.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
         } catch (SQLException e) {
-            throw new InternalException("metadata store: " + e.getMessage(), e);
+            throw SqliteErrors.translate("metadata store", "begin a transaction", e);
+        }
+        Exception failure = null;
+        try {
+            T result = work.run();
+            conn.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+            try {
+                conn.rollback();
+            } catch (SQLException gone) {
+                e.addSuppressed(gone); // SQLite rolls back by itself on some errors, a full disk among them
+            }
+            throw e instanceof SQLException sql ? SqliteErrors.translate("metadata store", "write", sql) : (RuntimeException) e;
+        } finally {
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                if (failure == null) {
+                    throw SqliteErrors.translate("metadata store", "end a transaction", e);
+                }
+                failure.addSuppressed(e);
+            }
         }
     }
 
