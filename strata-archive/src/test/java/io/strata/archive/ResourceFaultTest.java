@@ -13,7 +13,6 @@ import io.strata.archive.tar.TarEntry;
 import io.strata.backend.Backends;
 import io.strata.backend.Fsck;
 import io.strata.testkit.LoopFileSystem;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,7 +93,7 @@ class ResourceFaultTest {
             // Commit and prepare: a filler takes the last free block.
             sn.prepare("c-x", "base");
             apply(sn, "c-x", layer("c", 4096));
-            Path filler = fill(root.resolve("filler"));
+            Path filler = LoopFileSystem.fill(root.resolve("filler"), 0);
             StrataException prepare = catchStrata(() -> sn.prepare("more", "base"));
             StrataException commit = catchStrata(() -> sn.commit("c", "c-x"));
             System.out.println("disk full: prepare -> " + describe(prepare) + "; commit -> " + describe(commit));
@@ -149,20 +148,6 @@ class ResourceFaultTest {
         assertThat(p.waitFor()).isZero();
     }
 
-    private static Path fill(Path filler) throws Exception {
-        byte[] chunk = new byte[1 << 20];
-        try (var out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(chunk);
-            }
-        } catch (java.io.IOException full) {
-            // the disk is full
-        }
-        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
-            f.getFD().sync();
-        }
-        return filler;
-    }
 
     private static StrataException catchStrata(Runnable r) {
         try {

@@ -245,7 +245,7 @@ class StrataPullFailureTest {
 
                 Path big = dir("big", Map.of("var/big.bin", random(32 << 20, 17)));
                 ImageLayout.Image image = push("strata/big", List.of(LayerSpec.gzip(good), LayerSpec.of(big, ImageLayout.Compression.NONE)));
-                Path filler = fillLeaving(fs.mountPoint().resolve("filler"), 12 << 20);
+                Path filler = LoopFileSystem.fill(fs.mountPoint().resolve("filler"), 12 << 20);
 
                 assertThatThrownBy(() -> pullAndUnpack("strata/big")).isInstanceOf(UnavailableException.class)
                         .hasMessageContainingAll("storing the download failed", "No space left on device");
@@ -270,22 +270,5 @@ class StrataPullFailureTest {
                 strata = null;
             }
         }
-    }
-
-    /** Fills the file system with {@code filler}, then gives back {@code free} bytes of it. */
-    private static Path fillLeaving(Path filler, long free) throws Exception {
-        byte[] chunk = new byte[1 << 20];
-        try (var out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(chunk);
-            }
-        } catch (java.io.IOException full) {
-            // the disk is full
-        }
-        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
-            f.setLength(Math.max(0, f.length() - free));
-            f.getFD().sync();
-        }
-        return filler;
     }
 }

@@ -51,6 +51,26 @@ public final class LoopFileSystem implements AutoCloseable {
         return new LoopFileSystem(dir, mnt);
     }
 
+    /**
+     * Fills the file system with {@code filler} (a new file on it) until the disk is full, then
+     * gives back {@code free} bytes of it, synced; returns the file, which frees the space when deleted.
+     */
+    public static Path fill(Path filler, long free) throws IOException {
+        byte[] chunk = new byte[1 << 20];
+        try (var out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException full) {
+            // the disk is full
+        }
+        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
+            f.setLength(Math.max(0, f.length() - free));
+            f.getFD().sync();
+        }
+        return filler;
+    }
+
     public Path mountPoint() {
         return mountPoint;
     }
