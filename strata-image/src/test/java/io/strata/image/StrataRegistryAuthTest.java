@@ -93,7 +93,9 @@ class StrataRegistryAuthTest {
             assertThatThrownBy(() -> strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3,
                     PullListener.none(), "overlayfs", new RecordingListener()))
                     .isInstanceOf(FailedPreconditionException.class).hasMessageContaining(registry.host())
-                    .hasMessageContaining("401").hasMessageContaining("configured credentials");
+                    .hasMessageContaining("401").hasMessageContaining("configured credentials")
+                    .satisfies(e -> assertThat(everyMessage(e)).doesNotContain("not-" + PASSWORD,
+                            Base64.getEncoder().encodeToString((USER + ":not-" + PASSWORD).getBytes(UTF_8))));
             assertNothingStored(strata);
         }
         try (Strata strata = Strata.open(work.resolve("anonymous"), Credentials.none())) {
@@ -110,6 +112,24 @@ class StrataRegistryAuthTest {
             UnpackedTree.assertSame(strata.snapshotter("overlayfs"), unpacked.top(), expected, work);
             assertThat(strata.image("default", ref).digest()).isEqualTo(image.manifest().digest());
         }
+    }
+
+    /** The messages of {@code e}, its causes and suppressed errors: where a secret must never appear. */
+    private static String everyMessage(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>(java.util.List.of(e));
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Throwable t = todo.poll();
+            if (seen.add(t)) {
+                b.append(t).append('\n');
+                if (t.getCause() != null) {
+                    todo.add(t.getCause());
+                }
+                todo.addAll(java.util.List.of(t.getSuppressed()));
+            }
+        }
+        return b.toString();
     }
 
     private static void assertNothingStored(Strata strata) {
