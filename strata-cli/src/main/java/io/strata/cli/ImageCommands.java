@@ -279,6 +279,7 @@ final class ImageCommands {
                 String verb = dryRun ? "would remove" : "removed";
                 r.content().forEach(d -> out.println(verb + " content " + d));
                 r.snapshots().forEach((sn, keys) -> keys.forEach(k -> out.println(verb + " snapshot " + sn + " " + k)));
+                r.expiredLeases().forEach(l -> out.println(verb + " expired lease " + l));
                 out.printf(Locale.ROOT, "%s %d blobs and %d snapshots in %d ms%n", verb, r.content().size(),
                         r.snapshots().values().stream().mapToInt(List::size).sum(), r.took().toMillis());
             }

@@ -72,6 +72,7 @@ import java.util.function.Function;
 public final class Strata implements AutoCloseable {
     public static final String DEFAULT_NAMESPACE = "default";
     private static final System.Logger LOG = System.getLogger(Strata.class.getName());
+    private static final java.time.Duration LEASE_LIFETIME = java.time.Duration.ofHours(24);
     private static final String REF_SNAPSHOT = GarbageCollector.REF_SNAPSHOT;
     private static final String UNCOMPRESSED = "containerd.io/uncompressed";
 
@@ -435,7 +436,9 @@ public final class Strata implements AutoCloseable {
 
     private String lease(String ns) {
         String id = "strata-" + UUID.randomUUID();
-        metadata.createLease(ns, id, Map.of());
+        // Like containerd's client leases: if this process dies before ending it, GC drops it a day later.
+        metadata.createLease(ns, id, Map.of(GarbageCollector.EXPIRE,
+                java.time.Instant.now().plus(LEASE_LIFETIME).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()));
         return id;
     }
 }

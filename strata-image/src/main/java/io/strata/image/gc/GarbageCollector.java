@@ -9,6 +9,9 @@ import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
 import io.strata.image.meta.MetadataStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,7 +26,8 @@ import java.util.TreeMap;
 /**
  * Mark and sweep over content and snapshots, with containerd's labels.
  *
- * <p>Roots: every image's target, every lease's resources, content and snapshots labelled
+ * <p>Roots: every image's target, the resources of every lease not past its
+ * {@code containerd.io/gc.expire} time (expired leases are removed), content and snapshots labelled
  * {@code containerd.io/gc.root}, and every active or view snapshot that is not an extraction
  * left behind ({@code extract-…}): in Strata's own stack those are containers' file systems, which
  * containerd would protect through its container records. From the roots, references are followed
@@ -36,6 +40,8 @@ public final class GarbageCollector {
     public static final String ROOT = "containerd.io/gc.root";
     public static final String REF_CONTENT = "containerd.io/gc.ref.content";
     public static final String REF_SNAPSHOT = "containerd.io/gc.ref.snapshot.";
+    /** A lease label: an RFC 3339 time after which the lease protects nothing and GC removes it. */
+    public static final String EXPIRE = "containerd.io/gc.expire";
 
     /** The content store as the collector sees it. */
     public interface Content {
@@ -45,8 +51,11 @@ public final class GarbageCollector {
         void delete(String digest);
     }
 
-    /** What a collection removed (or, in a dry run, would remove). */
-    public record Result(List<String> content, Map<String, List<String>> snapshots, Duration took) {
+    /**
+     * What a collection removed (or, in a dry run, would remove): content by digest, snapshots by
+     * snapshotter, and expired leases as {@code namespace/id}.
+     */
+    public record Result(List<String> content, Map<String, List<String>> snapshots, List<String> expiredLeases, Duration took) {
     }
 
     private GarbageCollector() {}
@@ -54,6 +63,8 @@ public final class GarbageCollector {
     /** Collects; with {@code dryRun} only reports. {@code snapshotters} by containerd name. */
     public static Result collect(MetadataStore meta, Content content, Map<String, Snapshotter> snapshotters, boolean dryRun) {
         long start = System.nanoTime();
+        Instant now = Instant.now();
+        List<String> expiredLeases = new ArrayList<>();
         Map<String, Map<String, String>> blobs = content.labelsByDigest();
         Map<String, Map<String, Info>> snaps = new LinkedHashMap<>();
         for (Map.Entry<String, Snapshotter> s : snapshotters.entrySet()) {
@@ -72,6 +83,10 @@ public final class GarbageCollector {
                 work.add(new String[] {"content", img.digest()});
             }
             for (Lease lease : meta.leases(ns)) {
+                if (expired(lease, now)) {
+                    expiredLeases.add(ns + "/" + lease.id());
+                    continue;
+                }
                 for (Lease.Resource r : lease.resources()) {
                     if (r.type().equals("content")) {
                         work.add(new String[] {"content", r.id()});
@@ -143,7 +158,30 @@ public final class GarbageCollector {
                 }
             }
         }
-        return new Result(removedContent, removedSnaps, Duration.ofNanos(System.nanoTime() - start));
+        if (!dryRun) {
+            for (String l : expiredLeases) {
+                int slash = l.indexOf('/');
+                try {
+                    meta.deleteLease(l.substring(0, slash), l.substring(slash + 1));
+                } catch (NotFoundException gone) {
+                    // removed meanwhile
+                }
+            }
+        }
+        return new Result(removedContent, removedSnaps, List.copyOf(expiredLeases), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    // As containerd: a label that does not parse leaves the lease in force.
+    private static boolean expired(Lease lease, Instant now) {
+        String at = lease.labels().get(EXPIRE);
+        if (at == null) {
+            return false;
+        }
+        try {
+            return now.isAfter(OffsetDateTime.parse(at).toInstant());
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** A snapshot with children cannot be removed: remove the dead ones whose children are all gone, until none are left. */

@@ -10,6 +10,7 @@ import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
 import io.strata.image.meta.MetadataStore;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +43,11 @@ class GarbageCollectorTest {
                 throw new NotFoundException(digest);
             }
         }
+    }
+
+    private static void lease(MetadataStore meta, String id, Map<String, String> labels, String digest) {
+        meta.createLease("default", id, labels);
+        meta.addLeaseResource("default", id, new Lease.Resource("content", digest));
     }
 
     private static List<String> keys(Snapshotter s) {
@@ -94,6 +100,24 @@ class GarbageCollectorTest {
             GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
             assertThat(content.blobs.keySet()).containsExactly(d('0'));
             assertThat(keys(s)).containsExactlyInAnyOrder("chain1", "chain2", "container-1", "pinned-view-base");
+
+            // Leases past containerd.io/gc.expire protect nothing and are removed; unparsable ones stay in force.
+            content.blobs.put(d('7'), Map.of());
+            content.blobs.put(d('8'), Map.of());
+            content.blobs.put(d('6'), Map.of());
+            lease(meta, "expired", Map.of(GarbageCollector.EXPIRE, "2020-01-01T00:00:00Z"), d('7'));
+            lease(meta, "current", Map.of(GarbageCollector.EXPIRE, Instant.now().plusSeconds(3600).toString()), d('8'));
+            lease(meta, "unparsable", Map.of(GarbageCollector.EXPIRE, "tomorrow"), d('6'));
+            GarbageCollector.Result dryLeases = GarbageCollector.collect(meta, content, Map.of("overlayfs", s), true);
+            assertThat(dryLeases.expiredLeases()).containsExactly("default/expired");
+            assertThat(dryLeases.content()).containsExactly(d('7'));
+            assertThat(meta.lease("default", "expired")).isPresent();
+            GarbageCollector.Result leases = GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
+            assertThat(leases.expiredLeases()).containsExactly("default/expired");
+            assertThat(meta.leases("default")).extracting(Lease::id).containsExactly("current", "unparsable");
+            assertThat(content.blobs.keySet()).containsExactlyInAnyOrder(d('0'), d('8'), d('6'));
+            meta.deleteLease("default", "current");
+            meta.deleteLease("default", "unparsable");
 
             s.remove("container-1");
             GarbageCollector.Result last = GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
