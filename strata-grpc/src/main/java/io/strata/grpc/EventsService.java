@@ -52,16 +52,17 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
 
     @Override
     public void publish(PublishRequest req, StreamObserver<Empty> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             String ns = Namespaces.current().orElseThrow(
                     () -> new InvalidArgumentException("namespace is required: send the " + Namespaces.HEADER + " header"));
             journal.append(ns, req.getTopic(), event(req.hasEvent() ? Optional.of(req.getEvent()) : Optional.empty()));
+            return Empty.getDefaultInstance();
         });
     }
 
     @Override
     public void forward(ForwardRequest req, StreamObserver<Empty> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             if (!req.hasEnvelope()) {
                 throw new InvalidArgumentException("envelope is required");
             }
@@ -70,6 +71,7 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
                     : Instant.now();
             journal.forward(new Envelope(0, ts, e.getNamespace(), e.getTopic(),
                     event(e.hasEvent() ? Optional.of(e.getEvent()) : Optional.empty())));
+            return Empty.getDefaultInstance();
         });
     }
 
@@ -130,16 +132,5 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
             throw new InvalidArgumentException("event has no type URL");
         }
         return EventCodec.decode(a.getTypeUrl(), a.getValue().toByteArray());
-    }
-
-    private static void unary(StreamObserver<Empty> response, Runnable body) {
-        try {
-            body.run();
-        } catch (RuntimeException e) {
-            response.onError(GrpcErrors.toStatus(e));
-            return;
-        }
-        response.onNext(Empty.getDefaultInstance());
-        response.onCompleted();
     }
 }

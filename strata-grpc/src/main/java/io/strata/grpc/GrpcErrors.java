@@ -3,6 +3,7 @@ package io.strata.grpc;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.strata.api.AlreadyExistsException;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InternalException;
@@ -10,6 +11,7 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
+import java.util.function.Supplier;
 
 /**
  * The one mapping between Strata's errors and gRPC statuses, in both directions, following
@@ -157,5 +159,18 @@ public final class GrpcErrors {
         }
         // A lone surrogate is encoded as "?" by Java's UTF-8 encoder, one byte; counting 3 is safe.
         return codePoint < 0x10000 ? 3 : 4;
+    }
+
+    /** Answers a unary call with what {@code body} returns, or with the status of what it throws. */
+    static <T> void unary(StreamObserver<T> response, Supplier<T> body) {
+        T reply;
+        try {
+            reply = body.get();
+        } catch (RuntimeException e) {
+            response.onError(toStatus(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
     }
 }

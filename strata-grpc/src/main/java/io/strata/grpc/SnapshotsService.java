@@ -34,7 +34,6 @@ import io.strata.grpc.proto.snapshots.ViewSnapshotResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * containerd's {@code containerd.services.snapshots.v1.Snapshots} service over Strata
@@ -116,21 +115,9 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
         }
     }
 
-    private static <T> void unary(StreamObserver<T> response, Supplier<T> body) {
-        T reply;
-        try {
-            reply = body.get();
-        } catch (RuntimeException e) {
-            response.onError(GrpcErrors.toStatus(e));
-            return;
-        }
-        response.onNext(reply);
-        response.onCompleted();
-    }
-
     @Override
     public void prepare(PrepareSnapshotRequest req, StreamObserver<PrepareSnapshotResponse> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             Snapshotter sn = resolve(req.getSnapshotter());
             var mounts = sn.prepare(Limits.checkKey("key", req.getKey()), req.getParent(),
                     ProtoConvert.options(req.getLabelsMap()));
@@ -140,7 +127,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void view(ViewSnapshotRequest req, StreamObserver<ViewSnapshotResponse> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             Snapshotter sn = resolve(req.getSnapshotter());
             var mounts = sn.view(Limits.checkKey("key", req.getKey()), req.getParent(),
                     ProtoConvert.options(req.getLabelsMap()));
@@ -150,7 +137,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void mounts(MountsRequest req, StreamObserver<MountsResponse> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             Snapshotter sn = resolve(req.getSnapshotter());
             var mounts = sn.mounts(Limits.checkKey("key", req.getKey()));
             return MountsResponse.newBuilder().addAllMounts(ProtoConvert.toProto(mounts)).build();
@@ -159,7 +146,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void commit(CommitSnapshotRequest req, StreamObserver<Empty> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             Snapshotter sn = resolve(req.getSnapshotter());
             String name = Limits.checkKey("name", req.getName());
             String key = Limits.checkKey("key", req.getKey());
@@ -192,7 +179,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void remove(RemoveSnapshotRequest req, StreamObserver<Empty> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             resolve(req.getSnapshotter()).remove(Limits.checkKey("key", req.getKey()));
             return Empty.getDefaultInstance();
         });
@@ -200,7 +187,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void stat(StatSnapshotRequest req, StreamObserver<StatSnapshotResponse> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             Info info = resolve(req.getSnapshotter()).stat(Limits.checkKey("key", req.getKey()));
             return StatSnapshotResponse.newBuilder().setInfo(ProtoConvert.toProto(info)).build();
         });
@@ -208,7 +195,7 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void update(UpdateSnapshotRequest req, StreamObserver<UpdateSnapshotResponse> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             Snapshotter sn = resolve(req.getSnapshotter());
             if (!req.hasInfo()) {
                 throw new InvalidArgumentException("info must be set");
@@ -254,12 +241,12 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
 
     @Override
     public void usage(UsageRequest req, StreamObserver<UsageResponse> response) {
-        unary(response, () -> ProtoConvert.toProto(resolve(req.getSnapshotter()).usage(Limits.checkKey("key", req.getKey()))));
+        GrpcErrors.unary(response, () -> ProtoConvert.toProto(resolve(req.getSnapshotter()).usage(Limits.checkKey("key", req.getKey()))));
     }
 
     @Override
     public void cleanup(CleanupRequest req, StreamObserver<Empty> response) {
-        unary(response, () -> {
+        GrpcErrors.unary(response, () -> {
             resolve(req.getSnapshotter()).cleanup();
             return Empty.getDefaultInstance();
         });
