@@ -64,7 +64,7 @@ public final class GarbageCollector {
     public static Result collect(MetadataStore meta, Content content, Map<String, Snapshotter> snapshotters, boolean dryRun) {
         long start = System.nanoTime();
         Instant now = Instant.now();
-        List<String> expiredLeases = new ArrayList<>();
+        List<LeaseRef> expiredLeases = new ArrayList<>();
         Map<String, Map<String, String>> blobs = content.labelsByDigest();
         Map<String, Map<String, Info>> snaps = new LinkedHashMap<>();
         for (Map.Entry<String, Snapshotter> s : snapshotters.entrySet()) {
@@ -84,7 +84,7 @@ public final class GarbageCollector {
             }
             for (Lease lease : meta.leases(ns)) {
                 if (expired(lease, now)) {
-                    expiredLeases.add(ns + "/" + lease.id());
+                    expiredLeases.add(new LeaseRef(ns, lease.id()));
                     continue;
                 }
                 for (Lease.Resource r : lease.resources()) {
@@ -159,16 +159,22 @@ public final class GarbageCollector {
             }
         }
         if (!dryRun) {
-            for (String l : expiredLeases) {
-                int slash = l.indexOf('/');
+            for (LeaseRef l : expiredLeases) {
                 try {
-                    meta.deleteLease(l.substring(0, slash), l.substring(slash + 1));
+                    meta.deleteLease(l.namespace(), l.id());
                 } catch (NotFoundException gone) {
                     // removed meanwhile
                 }
             }
         }
-        return new Result(removedContent, removedSnaps, List.copyOf(expiredLeases), Duration.ofNanos(System.nanoTime() - start));
+        return new Result(removedContent, removedSnaps, expiredLeases.stream().map(LeaseRef::toString).toList(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private record LeaseRef(String namespace, String id) {
+        @Override
+        public String toString() {
+            return namespace + "/" + id;
+        }
     }
 
     // As containerd: a label that does not parse leaves the lease in force.
