@@ -1,9 +1,10 @@
 package io.strata.events;
 
+import io.strata.api.EpochNanos;
 import io.strata.api.InternalException;
+import io.strata.api.InvalidArgumentException;
 import io.strata.api.UnavailableException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import io.strata.metastore.SqliteFiles;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -35,6 +37,8 @@ public final class EventJournal implements Publisher, AutoCloseable {
     public static final int DEFAULT_RETAIN = 10_000;
     private static final System.Logger LOG = System.getLogger(EventJournal.class.getName());
     private static final int TRIM_EVERY = 256;
+    /** How long a subscriber waits before looking for other processes' appends. */
+    static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL,
               ns TEXT NOT NULL, topic TEXT NOT NULL, type TEXT NOT NULL, payload BLOB NOT NULL)""";
@@ -67,15 +71,7 @@ public final class EventJournal implements Publisher, AutoCloseable {
             throw new IllegalArgumentException("retain must be at least 1, was " + retain);
         }
         try {
-            Path dir = Files.createDirectories(dbFile.toAbsolutePath().getParent());
-            if (System.getProperty("org.sqlite.tmpdir") == null) {
-                System.setProperty("org.sqlite.tmpdir", Files.createDirectories(dir.resolve(".sqlite-tmp")).toString());
-            }
-            SQLiteConfig config = new SQLiteConfig();
-            config.setBusyTimeout(10_000);
-            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            Connection c = config.createConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+            Connection c = SqliteFiles.openWal(dbFile, SQLiteConfig.SynchronousMode.NORMAL);
             try (Statement st = c.createStatement()) {
                 st.execute(SCHEMA);
             }
@@ -113,6 +109,12 @@ public final class EventJournal implements Publisher, AutoCloseable {
     public Envelope forward(Envelope envelope) {
         Topics.checkNamespace(envelope.namespace());
         Topics.checkTopic(envelope.topic());
+        long ts;
+        try {
+            ts = EpochNanos.of(envelope.timestamp());
+        } catch (ArithmeticException e) {
+            throw new InvalidArgumentException("event timestamp " + envelope.timestamp() + " is outside 1677-2262");
+        }
         byte[] payload = EventCodec.encode(envelope.event());
         lock.lock();
         try {
@@ -120,7 +122,7 @@ public final class EventJournal implements Publisher, AutoCloseable {
             long seq;
             try (PreparedStatement ps = conn.prepareStatement(
                     "INSERT INTO events (ts, ns, topic, type, payload) VALUES (?, ?, ?, ?, ?) RETURNING seq")) {
-                ps.setLong(1, nanos(envelope.timestamp()));
+                ps.setLong(1, ts);
                 ps.setString(2, envelope.namespace());
                 ps.setString(3, envelope.topic());
                 ps.setString(4, envelope.event().typeName());
@@ -174,7 +176,7 @@ public final class EventJournal implements Publisher, AutoCloseable {
                 List<Envelope> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Envelope(rs.getLong(1), instant(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                        out.add(new Envelope(rs.getLong(1), EpochNanos.toInstant(rs.getLong(2)), rs.getString(3), rs.getString(4),
                                 decodeStored(rs.getString(5), rs.getBytes(6))));
                     }
                 }
@@ -250,17 +252,5 @@ public final class EventJournal implements Publisher, AutoCloseable {
         } catch (RuntimeException e) {
             return new Event.Opaque(type, payload);
         }
-    }
-
-    private static long nanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
-
-    static long pollNanos() {
-        return TimeUnit.MILLISECONDS.toNanos(50);
     }
 }

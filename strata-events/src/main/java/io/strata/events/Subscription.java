@@ -55,7 +55,7 @@ public final class Subscription implements AutoCloseable {
                 return Optional.of(ready.poll());
             }
             long left = deadline - System.nanoTime();
-            if (left <= 0 || !journal.awaitAppend(Math.min(left, EventJournal.pollNanos()))) {
+            if (left <= 0 || !journal.awaitAppend(Math.min(left, EventJournal.POLL_NANOS))) {
                 return Optional.empty();
             }
         }

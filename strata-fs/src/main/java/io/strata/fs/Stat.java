@@ -3,6 +3,7 @@ package io.strata.fs;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.strata.api.EpochNanos;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -132,18 +133,14 @@ public record Stat(long dev, long ino, int mode, long nlink, int uid, int gid, l
     }
 
     public Instant atime() {
-        return instant(atimeNanos);
+        return EpochNanos.toInstant(atimeNanos);
     }
 
     public Instant mtime() {
-        return instant(mtimeNanos);
+        return EpochNanos.toInstant(mtimeNanos);
     }
 
     public Instant ctime() {
-        return instant(ctimeNanos);
-    }
-
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        return EpochNanos.toInstant(ctimeNanos);
     }
 }

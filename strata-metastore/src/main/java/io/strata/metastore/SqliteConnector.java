@@ -54,7 +54,7 @@ final class SqliteConnector {
         return conn;
     }
 
-    private static SQLiteConfig common() {
+    static SQLiteConfig common() {
         SQLiteConfig config = new SQLiteConfig();
         config.enforceForeignKeys(true);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);

@@ -263,14 +263,14 @@ final class SqliteRecords implements Records.Writer {
 
     static long nanos(Instant t) {
         try {
-            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+            return io.strata.api.EpochNanos.of(t);
         } catch (ArithmeticException e) {
             throw new InternalException("time " + t + " is outside what the metastore can store", e);
         }
     }
 
     static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        return io.strata.api.EpochNanos.toInstant(nanos);
     }
 
     static io.strata.api.StrataException failed(String what, SQLException e) {

@@ -1,14 +1,15 @@
 package io.strata.image.meta;
 
 import io.strata.api.AlreadyExistsException;
+import io.strata.api.EpochNanos;
 import io.strata.api.InternalException;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.events.Event;
 import io.strata.events.Publisher;
 import io.strata.metastore.SqliteErrors;
+import io.strata.metastore.SqliteFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,17 +69,7 @@ public final class MetadataStore implements AutoCloseable {
      */
     public static MetadataStore open(Path dbFile, Publisher events) {
         try {
-            Files.createDirectories(dbFile.toAbsolutePath().getParent());
-            if (System.getProperty("org.sqlite.tmpdir") == null) {
-                System.setProperty("org.sqlite.tmpdir",
-                        Files.createDirectories(dbFile.toAbsolutePath().getParent().resolve(".sqlite-tmp")).toString());
-            }
-            SQLiteConfig config = new SQLiteConfig();
-            config.enforceForeignKeys(true);
-            config.setBusyTimeout(10_000);
-            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-            Connection c = config.createConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+            Connection c = SqliteFiles.openWal(dbFile, SQLiteConfig.SynchronousMode.FULL);
             try (Statement st = c.createStatement()) {
                 for (String ddl : SCHEMA.split(";")) {
                     if (!ddl.isBlank()) {
@@ -120,7 +111,7 @@ public final class MetadataStore implements AutoCloseable {
                 exec("DELETE FROM images WHERE ns = ? AND name = ?", ns, image.name());
             }
             exec("INSERT INTO images (ns, name, media_type, digest, size, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    ns, image.name(), image.mediaType(), image.digest(), image.size(), nanos(created), nanos(now));
+                    ns, image.name(), image.mediaType(), image.digest(), image.size(), EpochNanos.of(created), EpochNanos.of(now));
             for (Map.Entry<String, String> l : image.labels().entrySet()) {
                 exec("INSERT INTO image_labels (ns, name, key, value) VALUES (?, ?, ?, ?)", ns, image.name(), l.getKey(), l.getValue());
             }
@@ -152,7 +143,7 @@ public final class MetadataStore implements AutoCloseable {
                     String name = rs.getString(1);
                     out.add(new ImageRecord(name, rs.getString(2), rs.getString(3), rs.getLong(4),
                             labels("SELECT key, value FROM image_labels WHERE ns = ? AND name = ?", ns, name),
-                            instant(rs.getLong(5)), instant(rs.getLong(6))));
+                            EpochNanos.toInstant(rs.getLong(5)), EpochNanos.toInstant(rs.getLong(6))));
                 }
             }
             return out;
@@ -192,7 +183,7 @@ public final class MetadataStore implements AutoCloseable {
         Instant now = Instant.now();
         return tx(() -> {
             try {
-                exec("INSERT INTO leases (ns, id, created) VALUES (?, ?, ?)", ns, id, nanos(now));
+                exec("INSERT INTO leases (ns, id, created) VALUES (?, ?, ?)", ns, id, EpochNanos.of(now));
             } catch (AlreadyExistsException e) {
                 throw new AlreadyExistsException("lease \"" + id + "\": already exists");
             }
@@ -244,7 +235,7 @@ public final class MetadataStore implements AutoCloseable {
                         }
                     }
                     out.add(new Lease(id, labels("SELECT key, value FROM lease_labels WHERE ns = ? AND id = ?", ns, id),
-                            instant(rs.getLong(2)), res));
+                            EpochNanos.toInstant(rs.getLong(2)), res));
                 }
             }
             return out;
@@ -332,12 +323,6 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
-    private static long nanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
 
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
 
 }
