@@ -69,14 +69,18 @@ public final class Backends {
      * plant entries there can swap a snapshot's directory or the database for their own.
      */
     private static void refuseSharedRoot(Path stateRoot) {
+        // java.nio, not io.strata.fs.Stat: a daemon calls this before serving, and the FFM calls'
+        // set-up is better done off that path.
         try {
-            io.strata.fs.Stat st = io.strata.fs.Stat.stat(stateRoot);
-            if ((st.permissions() & 0002) != 0) {
+            int mode = (Integer) java.nio.file.Files.getAttribute(stateRoot, "unix:mode");
+            if ((mode & 0002) != 0) {
                 throw new FailedPreconditionException("state root " + stateRoot + " is writable by others (mode "
-                        + Integer.toOctalString(st.permissions()) + "); use a directory of its own, or chmod o-w it");
+                        + Integer.toOctalString(mode & 07777) + "); use a directory of its own, or chmod o-w it");
             }
-        } catch (io.strata.fs.ErrnoException missing) {
+        } catch (java.nio.file.NoSuchFileException missing) {
             // created below with the process's umask, as before
+        } catch (java.io.IOException e) {
+            throw new io.strata.api.InternalException("cannot stat state root " + stateRoot + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,13 @@
 package io.strata.cli;
 
 import io.strata.api.InvalidArgumentException;
+import io.strata.api.UnavailableException;
+import io.strata.daemon.DeferredSnapshotter;
+import io.strata.daemon.SdNotify;
+import io.strata.daemon.SocketActivation;
+import io.strata.daemon.StateRootLock;
+import io.strata.daemon.StopMarker;
+import io.strata.daemon.SystemdUnits;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
 import io.strata.events.EventJournal;
@@ -9,6 +16,7 @@ import io.strata.backend.block.BlockOptions;
 import io.strata.grpc.NamespaceMode;
 import io.strata.grpc.StrataServer;
 import java.io.PrintWriter;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -52,11 +64,15 @@ final class DaemonCommand implements Callable<Integer> {
     String blockScratchSize;
     @Option(names = "--print-containerd-config", description = "Print the proxy_plugins stanza for containerd's config.toml and exit.")
     boolean printContainerdConfig;
+    @Option(names = "--print-systemd-units", description = "Print strata.socket and strata.service (socket activation,"
+            + " Type=notify) for this --address and --root, and exit.")
+    boolean printSystemdUnits;
     @Spec
     CommandSpec spec;
 
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile StrataServer server;
+    private final SdNotify notify = SdNotify.fromEnvironment();
 
     @Override
     public Integer call() throws Exception {
@@ -69,44 +85,54 @@ final class DaemonCommand implements Callable<Integer> {
         BlockOptions block = scratch.isEmpty() ? BlockOptions.DEFAULTS
                 : BlockOptions.DEFAULTS.withScratchSize(BlockOptions.parseSize(scratch));
         PrintWriter out = spec.commandLine().getOut();
-        if (printContainerdConfig) {
-            out.print(containerdStanza(addr, backends));
+        if (printContainerdConfig || printSystemdUnits) {
+            out.print(printContainerdConfig ? containerdStanza(addr, backends)
+                    : new SystemdUnits(Launcher.command(), Path.of(addr).toAbsolutePath(), stateRoot).print());
             out.flush();
             return 0;
         }
         Logging.configure(logLevel != null ? logLevel : file.get("log_level", "warn"), System.err);
         System.Logger log = System.getLogger("io.strata.daemon");
+        for (String b : backends) {
+            Backends.backendRoot(b, stateRoot); // an unknown name or a shared root fails here, before serving
+        }
+        Optional<ServerSocketChannel> activated = SocketActivation.listener(System.getenv());
 
+        StateRootLock lock = StateRootLock.acquire(stateRoot);
+        StopMarker marker = StopMarker.of(stateRoot);
+        boolean unclean = marker.previousStopWasUnclean();
+        // Backends open in the background while the socket comes up: calls for one wait until it is open.
+        ExecutorService opener = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("strata-open-", 0).factory());
         Map<String, Snapshotter> served = new LinkedHashMap<>();
+        for (String b : backends) {
+            Snapshotter sn = DeferredSnapshotter.open(b, () -> openBackend(b, stateRoot, block, unclean, log), opener);
+            served.put(b, sn);
+            served.put("strata-" + b, sn);
+        }
+        // containerd sends the proxy plugin's own name: "strata" means the first backend.
+        served.put("strata", served.get(backends.getFirst()));
         try {
-            for (String b : backends) {
-                checkStore(b, stateRoot, log);
-                Snapshotter sn = Backends.open(b, stateRoot, block);
-                served.put(b, sn);
-                served.put("strata-" + b, sn);
-            }
-            // containerd sends the proxy plugin's own name: "strata" means the first backend.
-            served.put("strata", served.get(backends.getFirst()));
-            server = StrataServer.create(Path.of(addr), served, mode, EventJournal.openIn(stateRoot)).start();
+            marker.markRunning();
+            // The journal too: its first SQLite open loads the native library, a tenth of a second.
+            var journal = CompletableFuture.supplyAsync(() -> EventJournal.openIn(stateRoot), opener);
+            StrataServer s = StrataServer.create(Path.of(addr), served, mode, journal);
+            opener.shutdown();
+            activated.ifPresent(s::inheriting);
+            server = s.start();
+        } catch (java.net.BindException e) {
+            abandon(served.values(), lock, unclean ? null : marker);
+            throw new UnavailableException("socket " + addr + " is served by another daemon; stop it or use another --address");
         } catch (RuntimeException | java.io.IOException e) {
-            served.values().forEach(Snapshotter::close);
+            abandon(served.values(), lock, unclean ? null : marker);
             throw e;
         }
         Thread hook = new Thread(this::stop, "strata-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        // SIGTERM/SIGINT drain and then return normally, so the process exits 0 (a supervisor sees a
-        // clean stop, not 143) and logs "stopped"; the hook stays for other ways the JVM may exit.
-        Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new LinkedHashMap<>();
-        for (String signal : List.of("TERM", "INT")) {
-            try {
-                sun.misc.Signal sig = new sun.misc.Signal(signal);
-                previous.put(sig, sun.misc.Signal.handle(sig, x -> Thread.ofPlatform().name("strata-signal").start(this::stop)));
-            } catch (IllegalArgumentException unsupported) {
-                // this JVM reserves the signal: the shutdown hook still drains
-            }
-        }
+        Map<sun.misc.Signal, sun.misc.SignalHandler> previous = Signals.onTermination(this::stop);
+        String where = activated.isPresent() ? "socket-activated " + addr : addr;
         log.log(System.Logger.Level.INFO, "serving snapshotters {0} from {1} on {2} (namespaces: {3})",
-                backends, stateRoot, addr, mode.toString().toLowerCase(Locale.ROOT));
+                backends, stateRoot, where, mode.toString().toLowerCase(Locale.ROOT));
+        notify.ready("serving " + String.join(",", backends) + " on " + addr);
         started.countDown();
         server.awaitTermination();
         previous.forEach(sun.misc.Signal::handle);
@@ -115,25 +141,43 @@ final class DaemonCommand implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running: it stops the server
         }
+        marker.markStopped();
+        lock.close();
         log.log(System.Logger.Level.INFO, "stopped");
         return 0;
     }
 
+    /** A start that failed before serving: close what opened, and leave the root as it was found. */
+    private static void abandon(java.util.Collection<Snapshotter> served, StateRootLock lock, StopMarker cleanBefore) {
+        new java.util.LinkedHashSet<>(served).forEach(Snapshotter::close);
+        if (cleanBefore != null) {
+            cleanBefore.markStopped();
+        }
+        lock.close();
+    }
+
     /**
-     * Runs {@link Fsck} (check only) on a backend before serving it and logs each finding: after a
-     * crash the operator learns what {@code strata fsck --repair} would do. Quiet when clean.
+     * Opens one backend. After an unclean stop {@link Fsck} (check only) runs first, before the
+     * backend takes calls, so that it sees a store nobody changes; each finding is logged and the
+     * operator learns what {@code strata fsck --repair} would do. A clean stop skips the check.
      */
-    private static void checkStore(String backend, Path stateRoot, System.Logger log) {
-        if (!Fsck.exists(backend, stateRoot)) {
-            return;
+    private static Snapshotter openBackend(String backend, Path stateRoot, BlockOptions block, boolean unclean,
+                                           System.Logger log) {
+        if (unclean && Fsck.exists(backend, stateRoot)) {
+            Fsck.Report r = Fsck.run(backend, stateRoot, Fsck.Options.CHECK);
+            for (Fsck.Finding f : r.findings()) {
+                log.log(System.Logger.Level.WARNING, "fsck {0}: {1}", backend, f);
+            }
+            if (!r.clean()) {
+                log.log(System.Logger.Level.WARNING, "fsck {0}: {1} problem(s) after an unclean stop; stop the daemon"
+                        + " and run strata fsck --repair --root {2}", backend, r.findings().size(), stateRoot);
+            }
         }
-        Fsck.Report r = Fsck.run(backend, stateRoot, Fsck.Options.CHECK);
-        for (Fsck.Finding f : r.findings()) {
-            log.log(System.Logger.Level.WARNING, "fsck {0}: {1}", backend, f);
-        }
-        if (!r.clean()) {
-            log.log(System.Logger.Level.WARNING, "fsck {0}: {1} problem(s); stop the daemon and run strata fsck --repair --root {2}",
-                    backend, r.findings().size(), stateRoot);
+        try {
+            return Backends.open(backend, stateRoot, block);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "snapshotter {0} could not be opened: {1}", backend, e.getMessage());
+            throw e;
         }
     }
 
@@ -141,6 +185,7 @@ final class DaemonCommand implements Callable<Integer> {
     void stop() {
         StrataServer s = server;
         if (s != null) {
+            notify.stopping();
             s.shutdown(StrataServer.DEFAULT_GRACE);
         }
     }

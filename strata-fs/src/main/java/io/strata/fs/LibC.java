@@ -49,52 +49,52 @@ final class LibC {
     static final long CAPTURE_SIZE = Linker.Option.captureStateLayout().byteSize();
     static final long CAPTURE_ALIGN = Linker.Option.captureStateLayout().byteAlignment();
 
-    private static final MethodHandle MOUNT = h("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final MethodHandle UMOUNT2 = h("umount2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FSOPEN = h("fsopen", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FSCONFIG = h("fsconfig", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final MethodHandle FSMOUNT = h("fsmount", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle MOVE_MOUNT = h("move_mount", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle MOUNT_SETATTR = h("mount_setattr", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle OPENAT = hv("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = h("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle FSYNC = h("fsync", JAVA_INT, JAVA_INT);
-    private static final MethodHandle SYNCFS = h("syncfs", JAVA_INT, JAVA_INT);
-    private static final MethodHandle STATFS = h("statfs", JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle IOCTL_INT = hv("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle IOCTL_PTR = hv("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final MethodHandle COPY_FILE_RANGE = h("copy_file_range", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle LSEEK = h("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle FTRUNCATE = h("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle PREAD = h("pread", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PWRITE = h("pwrite", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FSTATAT = h("fstatat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final MethodHandle FCHOWNAT = h("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHOWN = h("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHMODAT = h("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHMOD = h("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SYSCALL4 = hv("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle MKNODAT = h("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MKDIRAT = h("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SYMLINKAT = h("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
-    private static final MethodHandle READLINKAT = h("readlinkat", JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
-    private static final MethodHandle LINKAT = h("linkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle UTIMENSAT = h("utimensat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final MethodHandle FUTIMENS = h("futimens", JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle LGETXATTR = h("lgetxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
-    private static final MethodHandle LSETXATTR = h("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle LLISTXATTR = h("llistxattr", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
-    private static final MethodHandle LREMOVEXATTR = h("lremovexattr", JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall MOUNT = h("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    private static final Downcall UMOUNT2 = h("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall FSOPEN = h("fsopen", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall FSCONFIG = h("fsconfig", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final Downcall FSMOUNT = h("fsmount", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall MOVE_MOUNT = h("move_mount", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall MOUNT_SETATTR = h("mount_setattr", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall OPENAT = hv("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall CLOSE = h("close", JAVA_INT, JAVA_INT);
+    private static final Downcall FSYNC = h("fsync", JAVA_INT, JAVA_INT);
+    private static final Downcall SYNCFS = h("syncfs", JAVA_INT, JAVA_INT);
+    private static final Downcall STATFS = h("statfs", JAVA_INT, ADDRESS, ADDRESS);
+    private static final Downcall IOCTL_INT = hv("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final Downcall IOCTL_PTR = hv("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final Downcall COPY_FILE_RANGE = h("copy_file_range", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Downcall LSEEK = h("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final Downcall FTRUNCATE = h("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final Downcall PREAD = h("pread", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final Downcall PWRITE = h("pwrite", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final Downcall FSTATAT = h("fstatat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final Downcall FCHOWNAT = h("fchownat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall FCHOWN = h("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall FCHMODAT = h("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall FCHMOD = h("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Downcall SYSCALL4 = hv("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final Downcall MKNODAT = h("mknodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+    private static final Downcall MKDIRAT = h("mkdirat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall SYMLINKAT = h("symlinkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+    private static final Downcall READLINKAT = h("readlinkat", JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final Downcall LINKAT = h("linkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall UTIMENSAT = h("utimensat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final Downcall FUTIMENS = h("futimens", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final Downcall LGETXATTR = h("lgetxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final Downcall LSETXATTR = h("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Downcall LLISTXATTR = h("llistxattr", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final Downcall LREMOVEXATTR = h("lremovexattr", JAVA_INT, ADDRESS, ADDRESS);
     // For RootDir: writes relative to directory descriptors resolved inside a root.
-    private static final MethodHandle SYSCALL_OPENAT2 = hv("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
-    private static final MethodHandle UNLINKAT = h("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle WRITE = h("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle READ = h("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle FSETXATTR = h("fsetxattr", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle GETDENTS64 = h("getdents64", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall SYSCALL_OPENAT2 = hv("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final Downcall UNLINKAT = h("unlinkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Downcall WRITE = h("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall READ = h("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final Downcall FSETXATTR = h("fsetxattr", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Downcall GETDENTS64 = h("getdents64", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     // GNU strerror_r: returns a pointer to the message (maybe not to buf).
-    private static final MethodHandle STRERROR_R = LINKER.downcallHandle(
-            find("strerror_r"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final Downcall STRERROR_R = new Downcall(() -> LINKER.downcallHandle(
+            find("strerror_r"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG)));
 
     private LibC() {}
 
@@ -102,13 +102,43 @@ final class LibC {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
     }
 
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args), ERRNO);
+    private static Downcall h(String name, MemoryLayout ret, MemoryLayout... args) {
+        return new Downcall(() -> LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args), ERRNO));
     }
 
-    private static MethodHandle hv(String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args), ERRNO,
-                Linker.Option.firstVariadicArg(firstVariadic));
+    private static Downcall hv(String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
+        return new Downcall(() -> LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args), ERRNO,
+                Linker.Option.firstVariadicArg(firstVariadic)));
+    }
+
+    /**
+     * A downcall handle made on its first use. Linking one costs milliseconds on a cold JVM (a
+     * stub class per signature), and a daemon that linked all of them before serving would answer
+     * its first call a quarter of a second later; most processes use a handful. Calling through
+     * a handle read from a field costs a few nanoseconds more than a constant one, against the
+     * microsecond of the system call.
+     */
+    private static final class Downcall {
+        private final java.util.function.Supplier<MethodHandle> link;
+        private volatile MethodHandle handle;
+
+        Downcall(java.util.function.Supplier<MethodHandle> link) {
+            this.link = link;
+        }
+
+        MethodHandle get() {
+            MethodHandle h = handle;
+            if (h == null) {
+                synchronized (this) {
+                    h = handle;
+                    if (h == null) {
+                        h = link.get();
+                        handle = h;
+                    }
+                }
+            }
+            return h;
+        }
     }
 
     private static MemorySegment cs() {
@@ -127,7 +157,7 @@ final class LibC {
     static String strerror(int errno) {
         try (Scratch.Frame f = Scratch.frame()) {
             MemorySegment buf = f.allocate(256);
-            MemorySegment msg = (MemorySegment) STRERROR_R.invokeExact(errno, buf, 256L);
+            MemorySegment msg = (MemorySegment) STRERROR_R.get().invokeExact(errno, buf, 256L);
             return msg.reinterpret(1024).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
@@ -146,7 +176,7 @@ final class LibC {
 
     static int mount(MemorySegment source, MemorySegment target, MemorySegment type, long flags, MemorySegment data) {
         try {
-            return (int) MOUNT.invokeExact(cs(), source, target, type, flags, data);
+            return (int) MOUNT.get().invokeExact(cs(), source, target, type, flags, data);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -154,7 +184,7 @@ final class LibC {
 
     static int umount2(MemorySegment target, int flags) {
         try {
-            return (int) UMOUNT2.invokeExact(cs(), target, flags);
+            return (int) UMOUNT2.get().invokeExact(cs(), target, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -162,7 +192,7 @@ final class LibC {
 
     static int fsopen(MemorySegment fsname, int flags) {
         try {
-            return (int) FSOPEN.invokeExact(cs(), fsname, flags);
+            return (int) FSOPEN.get().invokeExact(cs(), fsname, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -170,7 +200,7 @@ final class LibC {
 
     static int fsconfig(int fd, int cmd, MemorySegment key, MemorySegment value, int aux) {
         try {
-            return (int) FSCONFIG.invokeExact(cs(), fd, cmd, key, value, aux);
+            return (int) FSCONFIG.get().invokeExact(cs(), fd, cmd, key, value, aux);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -178,7 +208,7 @@ final class LibC {
 
     static int fsmount(int fd, int flags, int attrFlags) {
         try {
-            return (int) FSMOUNT.invokeExact(cs(), fd, flags, attrFlags);
+            return (int) FSMOUNT.get().invokeExact(cs(), fd, flags, attrFlags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -186,7 +216,7 @@ final class LibC {
 
     static int moveMount(int fromDirfd, MemorySegment fromPath, int toDirfd, MemorySegment toPath, int flags) {
         try {
-            return (int) MOVE_MOUNT.invokeExact(cs(), fromDirfd, fromPath, toDirfd, toPath, flags);
+            return (int) MOVE_MOUNT.get().invokeExact(cs(), fromDirfd, fromPath, toDirfd, toPath, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -194,7 +224,7 @@ final class LibC {
 
     static int mountSetattr(int dirfd, MemorySegment path, int flags, MemorySegment attr, long size) {
         try {
-            return (int) MOUNT_SETATTR.invokeExact(cs(), dirfd, path, flags, attr, size);
+            return (int) MOUNT_SETATTR.get().invokeExact(cs(), dirfd, path, flags, attr, size);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -202,7 +232,7 @@ final class LibC {
 
     static int openat(int dirfd, MemorySegment path, int flags, int mode) {
         try {
-            return (int) OPENAT.invokeExact(cs(), dirfd, path, flags, mode);
+            return (int) OPENAT.get().invokeExact(cs(), dirfd, path, flags, mode);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -210,7 +240,7 @@ final class LibC {
 
     static int close(int fd) {
         try {
-            return (int) CLOSE.invokeExact(cs(), fd);
+            return (int) CLOSE.get().invokeExact(cs(), fd);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -218,7 +248,7 @@ final class LibC {
 
     static int fsync(int fd) {
         try {
-            return (int) FSYNC.invokeExact(cs(), fd);
+            return (int) FSYNC.get().invokeExact(cs(), fd);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -226,7 +256,7 @@ final class LibC {
 
     static int syncfs(int fd) {
         try {
-            return (int) SYNCFS.invokeExact(cs(), fd);
+            return (int) SYNCFS.get().invokeExact(cs(), fd);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -234,7 +264,7 @@ final class LibC {
 
     static int statfs(MemorySegment path, MemorySegment buf) {
         try {
-            return (int) STATFS.invokeExact(cs(), path, buf);
+            return (int) STATFS.get().invokeExact(cs(), path, buf);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -242,7 +272,7 @@ final class LibC {
 
     static int ioctl(int fd, long request, int arg) {
         try {
-            return (int) IOCTL_INT.invokeExact(cs(), fd, request, arg);
+            return (int) IOCTL_INT.get().invokeExact(cs(), fd, request, arg);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -250,7 +280,7 @@ final class LibC {
 
     static int ioctl(int fd, long request, MemorySegment arg) {
         try {
-            return (int) IOCTL_PTR.invokeExact(cs(), fd, request, arg);
+            return (int) IOCTL_PTR.get().invokeExact(cs(), fd, request, arg);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -258,7 +288,7 @@ final class LibC {
 
     static long copyFileRange(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
         try {
-            return (long) COPY_FILE_RANGE.invokeExact(cs(), fdIn, offIn, fdOut, offOut, len, flags);
+            return (long) COPY_FILE_RANGE.get().invokeExact(cs(), fdIn, offIn, fdOut, offOut, len, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -266,7 +296,7 @@ final class LibC {
 
     static long lseek(int fd, long offset, int whence) {
         try {
-            return (long) LSEEK.invokeExact(cs(), fd, offset, whence);
+            return (long) LSEEK.get().invokeExact(cs(), fd, offset, whence);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -274,7 +304,7 @@ final class LibC {
 
     static int ftruncate(int fd, long length) {
         try {
-            return (int) FTRUNCATE.invokeExact(cs(), fd, length);
+            return (int) FTRUNCATE.get().invokeExact(cs(), fd, length);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -282,7 +312,7 @@ final class LibC {
 
     static long pread(int fd, MemorySegment buf, long count, long offset) {
         try {
-            return (long) PREAD.invokeExact(cs(), fd, buf, count, offset);
+            return (long) PREAD.get().invokeExact(cs(), fd, buf, count, offset);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -290,7 +320,7 @@ final class LibC {
 
     static long pwrite(int fd, MemorySegment buf, long count, long offset) {
         try {
-            return (long) PWRITE.invokeExact(cs(), fd, buf, count, offset);
+            return (long) PWRITE.get().invokeExact(cs(), fd, buf, count, offset);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -298,7 +328,7 @@ final class LibC {
 
     static int fstatat(int dirfd, MemorySegment path, MemorySegment statBuf, int flags) {
         try {
-            return (int) FSTATAT.invokeExact(cs(), dirfd, path, statBuf, flags);
+            return (int) FSTATAT.get().invokeExact(cs(), dirfd, path, statBuf, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -306,7 +336,7 @@ final class LibC {
 
     static int fchownat(int dirfd, MemorySegment path, int uid, int gid, int flags) {
         try {
-            return (int) FCHOWNAT.invokeExact(cs(), dirfd, path, uid, gid, flags);
+            return (int) FCHOWNAT.get().invokeExact(cs(), dirfd, path, uid, gid, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -314,7 +344,7 @@ final class LibC {
 
     static int fchown(int fd, int uid, int gid) {
         try {
-            return (int) FCHOWN.invokeExact(cs(), fd, uid, gid);
+            return (int) FCHOWN.get().invokeExact(cs(), fd, uid, gid);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -322,7 +352,7 @@ final class LibC {
 
     static int fchmodat(int dirfd, MemorySegment path, int mode, int flags) {
         try {
-            return (int) FCHMODAT.invokeExact(cs(), dirfd, path, mode, flags);
+            return (int) FCHMODAT.get().invokeExact(cs(), dirfd, path, mode, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -331,7 +361,7 @@ final class LibC {
     /** fchmodat2(2), kernel 6.6+, which honours AT_SYMLINK_NOFOLLOW without /proc. */
     static int fchmodat2(int dirfd, MemorySegment path, int mode, int flags) {
         try {
-            return (int) (long) SYSCALL4.invokeExact(cs(), 452L, dirfd, path, mode, flags);
+            return (int) (long) SYSCALL4.get().invokeExact(cs(), 452L, dirfd, path, mode, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -339,7 +369,7 @@ final class LibC {
 
     static int fchmod(int fd, int mode) {
         try {
-            return (int) FCHMOD.invokeExact(cs(), fd, mode);
+            return (int) FCHMOD.get().invokeExact(cs(), fd, mode);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -347,7 +377,7 @@ final class LibC {
 
     static int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
         try {
-            return (int) MKNODAT.invokeExact(cs(), dirfd, path, mode, dev);
+            return (int) MKNODAT.get().invokeExact(cs(), dirfd, path, mode, dev);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -355,7 +385,7 @@ final class LibC {
 
     static int mkdirat(int dirfd, MemorySegment path, int mode) {
         try {
-            return (int) MKDIRAT.invokeExact(cs(), dirfd, path, mode);
+            return (int) MKDIRAT.get().invokeExact(cs(), dirfd, path, mode);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -363,7 +393,7 @@ final class LibC {
 
     static int symlinkat(MemorySegment target, int newDirfd, MemorySegment linkPath) {
         try {
-            return (int) SYMLINKAT.invokeExact(cs(), target, newDirfd, linkPath);
+            return (int) SYMLINKAT.get().invokeExact(cs(), target, newDirfd, linkPath);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -371,7 +401,7 @@ final class LibC {
 
     static long readlinkat(int dirfd, MemorySegment path, MemorySegment buf, long size) {
         try {
-            return (long) READLINKAT.invokeExact(cs(), dirfd, path, buf, size);
+            return (long) READLINKAT.get().invokeExact(cs(), dirfd, path, buf, size);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -379,7 +409,7 @@ final class LibC {
 
     static int linkat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
         try {
-            return (int) LINKAT.invokeExact(cs(), oldDirfd, oldPath, newDirfd, newPath, flags);
+            return (int) LINKAT.get().invokeExact(cs(), oldDirfd, oldPath, newDirfd, newPath, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -387,7 +417,7 @@ final class LibC {
 
     static int utimensat(int dirfd, MemorySegment path, MemorySegment times, int flags) {
         try {
-            return (int) UTIMENSAT.invokeExact(cs(), dirfd, path, times, flags);
+            return (int) UTIMENSAT.get().invokeExact(cs(), dirfd, path, times, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -395,7 +425,7 @@ final class LibC {
 
     static int futimens(int fd, MemorySegment times) {
         try {
-            return (int) FUTIMENS.invokeExact(cs(), fd, times);
+            return (int) FUTIMENS.get().invokeExact(cs(), fd, times);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -403,7 +433,7 @@ final class LibC {
 
     static long lgetxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
         try {
-            return (long) LGETXATTR.invokeExact(cs(), path, name, value, size);
+            return (long) LGETXATTR.get().invokeExact(cs(), path, name, value, size);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -411,7 +441,7 @@ final class LibC {
 
     static int lsetxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size, int flags) {
         try {
-            return (int) LSETXATTR.invokeExact(cs(), path, name, value, size, flags);
+            return (int) LSETXATTR.get().invokeExact(cs(), path, name, value, size, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -419,7 +449,7 @@ final class LibC {
 
     static long llistxattr(MemorySegment path, MemorySegment list, long size) {
         try {
-            return (long) LLISTXATTR.invokeExact(cs(), path, list, size);
+            return (long) LLISTXATTR.get().invokeExact(cs(), path, list, size);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -427,7 +457,7 @@ final class LibC {
 
     static int lremovexattr(MemorySegment path, MemorySegment name) {
         try {
-            return (int) LREMOVEXATTR.invokeExact(cs(), path, name);
+            return (int) LREMOVEXATTR.get().invokeExact(cs(), path, name);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -435,7 +465,7 @@ final class LibC {
 
     static long getdents64(int fd, MemorySegment buf, long size) {
         try {
-            return (long) GETDENTS64.invokeExact(cs(), fd, buf, size);
+            return (long) GETDENTS64.get().invokeExact(cs(), fd, buf, size);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -448,7 +478,7 @@ final class LibC {
     /** openat2(2) (kernel 5.6+); {@code how} is a {@code struct open_how} of {@code size} bytes. */
     static int openat2(int dirfd, MemorySegment path, MemorySegment how, long size) {
         try {
-            return (int) (long) SYSCALL_OPENAT2.invokeExact(cs(), 437L, dirfd, path, how, size);
+            return (int) (long) SYSCALL_OPENAT2.get().invokeExact(cs(), 437L, dirfd, path, how, size);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -456,7 +486,7 @@ final class LibC {
 
     static int unlinkat(int dirfd, MemorySegment path, int flags) {
         try {
-            return (int) UNLINKAT.invokeExact(cs(), dirfd, path, flags);
+            return (int) UNLINKAT.get().invokeExact(cs(), dirfd, path, flags);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -464,7 +494,7 @@ final class LibC {
 
     static long write(int fd, MemorySegment buf, long count) {
         try {
-            return (long) WRITE.invokeExact(cs(), fd, buf, count);
+            return (long) WRITE.get().invokeExact(cs(), fd, buf, count);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -472,7 +502,7 @@ final class LibC {
 
     static long read(int fd, MemorySegment buf, long count) {
         try {
-            return (long) READ.invokeExact(cs(), fd, buf, count);
+            return (long) READ.get().invokeExact(cs(), fd, buf, count);
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -480,7 +510,7 @@ final class LibC {
 
     static int fsetxattr(int fd, MemorySegment name, MemorySegment value, long size, int flags) {
         try {
-            return (int) FSETXATTR.invokeExact(cs(), fd, name, value, size, flags);
+            return (int) FSETXATTR.get().invokeExact(cs(), fd, name, value, size, flags);
         } catch (Throwable t) {
             throw fail(t);
         }

@@ -37,12 +37,17 @@ import java.util.function.Predicate;
 public final class EventsService implements EventsGrpc.AsyncService, BindableService {
     private static final Duration WAIT = Duration.ofMillis(500);
 
-    private final EventJournal journal;
+    private final java.util.concurrent.CompletableFuture<EventJournal> opening;
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     public EventsService(EventJournal journal) {
-        this.journal = java.util.Objects.requireNonNull(journal, "journal");
+        this(java.util.concurrent.CompletableFuture.completedFuture(java.util.Objects.requireNonNull(journal, "journal")));
+    }
+
+    /** Serves {@code journal} once it is open; calls made before then wait for it. */
+    public EventsService(java.util.concurrent.CompletableFuture<EventJournal> journal) {
+        this.opening = java.util.Objects.requireNonNull(journal, "journal");
     }
 
     @Override
@@ -55,7 +60,7 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
         GrpcErrors.unary(response, () -> {
             String ns = Namespaces.current().orElseThrow(
                     () -> new InvalidArgumentException("namespace is required: send the " + Namespaces.HEADER + " header"));
-            journal.append(ns, req.getTopic(), event(req.hasEvent() ? Optional.of(req.getEvent()) : Optional.empty()));
+            journal().append(ns, req.getTopic(), event(req.hasEvent() ? Optional.of(req.getEvent()) : Optional.empty()));
             return Empty.getDefaultInstance();
         });
     }
@@ -69,7 +74,7 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
             var e = req.getEnvelope();
             Instant ts = e.hasTimestamp() ? Instant.ofEpochSecond(e.getTimestamp().getSeconds(), e.getTimestamp().getNanos())
                     : Instant.now();
-            journal.forward(new Envelope(0, ts, e.getNamespace(), e.getTopic(),
+            journal().forward(new Envelope(0, ts, e.getNamespace(), e.getTopic(),
                     event(e.hasEvent() ? Optional.of(e.getEvent()) : Optional.empty())));
             return Empty.getDefaultInstance();
         });
@@ -87,6 +92,13 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
             return;
         }
         Context context = Context.current();
+        EventJournal journal;
+        try {
+            journal = journal();
+        } catch (RuntimeException e) {
+            call.onError(GrpcErrors.toStatus(e));
+            return;
+        }
         try (Subscription sub = journal.subscribe(journal.latest(), filter)) {
             open.add(sub);
             while (!closing && !context.isCancelled()) {
@@ -107,6 +119,17 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
             call.onError(GrpcErrors.toStatus(new io.strata.api.UnavailableException("server shutting down", e)));
         } catch (RuntimeException e) {
             call.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    private EventJournal journal() {
+        try {
+            return opening.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof io.strata.api.StrataException se) {
+                throw se;
+            }
+            throw new io.strata.api.UnavailableException("the event journal could not be opened: " + e.getCause(), e.getCause());
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
@@ -51,10 +52,45 @@ final class SocketFiles {
         }
     }
 
-    /** Lets owner and group connect, nobody else (connecting needs write permission). */
-    static Object restrict(Path socket) throws IOException {
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+    /**
+     * A name for binding in {@code socket}'s directory, to be {@linkplain #publish published} under
+     * {@code socket}'s name once serving. Unique per process; a leftover one from a process with the
+     * same pid (a crash, then pid reuse) is removed.
+     */
+    static Path temporaryBeside(Path socket) throws IOException {
+        Path tmp = socket.resolveSibling("." + ProcessHandle.current().pid() + ".sock.tmp");
+        if (tmp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw new IOException("socket path too long for its temporary twin (unix sockets allow 107 bytes): " + tmp);
+        }
+        Files.deleteIfExists(tmp);
+        return tmp;
+    }
+
+    /**
+     * Puts the listening socket bound at {@code bound} in place as {@code socket}: restricts it to
+     * owner and group (connecting needs write permission), checks that a client gets through, and
+     * renames it over whatever stale socket is there, so the path never lacks an answering server.
+     *
+     * @return the identity of the published socket file, for {@link #removeIfSame}
+     */
+    static Object publish(Path bound, Path socket) throws IOException {
+        Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-rw----"));
+        if (!answers(bound)) {
+            throw new ConnectException("the server does not answer on " + bound + " after binding it");
+        }
+        Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return identity(socket);
+    }
+
+    /** Removes a temporary socket left by a start that failed; {@code null} is nothing to do. */
+    static void deleteQuietly(Path bound) {
+        if (bound != null) {
+            try {
+                Files.deleteIfExists(bound);
+            } catch (IOException ignored) {
+                // best effort: the next start with this pid removes it
+            }
+        }
     }
 
     /** Removes the socket file if it is still the one identified by {@code identity} (not a successor's). */

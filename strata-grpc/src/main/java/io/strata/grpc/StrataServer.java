@@ -16,11 +16,13 @@ import io.strata.grpc.proto.events.EventsGrpc;
 import io.strata.grpc.proto.snapshots.SnapshotsGrpc;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +34,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Guarantees: {@link #start()} creates the socket's directory, replaces a stale socket file
  * (one nobody answers on) but refuses a live one or a file that is not a socket, and leaves the
- * socket at mode 0660. Calls are served on virtual threads. Health answers SERVING from start
+ * socket at mode 0660. The socket's path appears only once the server answers on it: the server
+ * binds a temporary name in the same directory, checks that a client can connect, and renames it
+ * into place, so a client never finds a socket that refuses it (containerd's proxy dial would
+ * then back off for a second). A server {@linkplain #inheriting handed a listening socket} serves
+ * on it instead and leaves its file alone. Calls are served on virtual threads. Health answers SERVING from start
  * until shutdown begins. {@link #shutdown} refuses new calls, lets in-flight calls finish within
  * the grace period (cancelling the rest after it), then closes the snapshotters and removes the
  * socket file; it is idempotent and thread-safe. The server owns the snapshotters it is given: a
@@ -54,7 +60,7 @@ public final class StrataServer implements AutoCloseable {
     private final Path socket;
     private final Map<String, Snapshotter> snapshotters;
     private final NamespaceMode mode;
-    private final EventJournal events;
+    private final CompletableFuture<EventJournal> events;
     private EventsService eventsService;
     private final HealthStatusManager health = new HealthStatusManager();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -63,10 +69,12 @@ public final class StrataServer implements AutoCloseable {
     private EventLoopGroup workers;
     private ExecutorService handlers;
     private Object socketIdentity;
+    private ServerSocketChannel inherited;
     private boolean started;
     private Boolean drained;
 
-    private StrataServer(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode, EventJournal events) {
+    private StrataServer(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode,
+                         CompletableFuture<EventJournal> events) {
         this.socket = socket.toAbsolutePath();
         this.snapshotters = new LinkedHashMap<>(snapshotters);
         this.mode = Objects.requireNonNull(mode, "mode");
@@ -85,7 +93,33 @@ public final class StrataServer implements AutoCloseable {
      */
     public static StrataServer create(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode,
                                       EventJournal events) {
+        return new StrataServer(socket, snapshotters, mode, CompletableFuture.completedFuture(Objects.requireNonNull(events, "events")));
+    }
+
+    /**
+     * As {@link #create(Path, Map, NamespaceMode, EventJournal)}, with a journal still being
+     * opened: the server starts serving at once, and a call that publishes or reads events waits
+     * for the journal (a daemon opens it in parallel with binding its socket). A journal that
+     * failed to open fails those calls with the cause; snapshot calls still succeed and publish
+     * nothing, as when a journal cannot store an event.
+     */
+    public static StrataServer create(Path socket, Map<String, Snapshotter> snapshotters, NamespaceMode mode,
+                                      CompletableFuture<EventJournal> events) {
         return new StrataServer(socket, snapshotters, mode, Objects.requireNonNull(events, "events"));
+    }
+
+    /**
+     * Serves on {@code listening}, a unix socket already bound and listening (systemd's socket
+     * activation), instead of binding {@link #socket()}: connections waiting in its backlog are
+     * served once started, and shutdown closes this process's descriptor but never removes the
+     * socket file, which belongs to the service manager. Call before {@link #start()}.
+     */
+    public synchronized StrataServer inheriting(ServerSocketChannel listening) {
+        if (started) {
+            throw new IllegalStateException("server already started");
+        }
+        this.inherited = Objects.requireNonNull(listening, "listening");
+        return this;
     }
 
     /**
@@ -100,30 +134,43 @@ public final class StrataServer implements AutoCloseable {
             throw new IllegalStateException("server already started");
         }
         started = true;
+        Path bound = null;
         try {
-            SocketFiles.prepare(socket);
+            NettyServerBuilder builder;
+            if (inherited == null) {
+                SocketFiles.prepare(socket);
+                bound = SocketFiles.temporaryBeside(socket);
+                builder = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(bound))
+                        .channelType(NioServerDomainSocketChannel.class);
+            } else {
+                ServerSocketChannel listening = inherited;
+                builder = NettyServerBuilder.forAddress(listening.getLocalAddress())
+                        .channelFactory(() -> new InheritedServerChannel(listening));
+            }
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             handlers = Executors.newVirtualThreadPerTaskExecutor();
-            NettyServerBuilder builder = NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(socket))
-                    .channelType(NioServerDomainSocketChannel.class)
-                    .bossEventLoopGroup(boss)
+            builder.bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
                     .executor(handlers)
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     // gRPC always asks for TCP keepalive, which a unix socket lacks; null drops the option.
                     .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-                    .addService(new SnapshotsService(snapshotters, mode, events == null ? Publisher.NONE : events))
+                    .addService(new SnapshotsService(snapshotters, mode, events == null ? Publisher.NONE : publisher(events)))
                     .addService(health.getHealthService());
             if (events != null) {
                 eventsService = new EventsService(events);
                 builder.addService(eventsService);
             }
             server = builder.build().start();
-            socketIdentity = SocketFiles.restrict(socket);
+            if (bound != null) {
+                socketIdentity = SocketFiles.publish(bound, socket);
+                bound = null;
+            }
         } catch (IOException | RuntimeException e) {
             drained = stop(Duration.ZERO);
             terminated.countDown();
+            SocketFiles.deleteQuietly(bound);
             throw e;
         }
         health.setStatus("", ServingStatus.SERVING);
@@ -132,6 +179,19 @@ public final class StrataServer implements AutoCloseable {
             health.setStatus(EventsGrpc.SERVICE_NAME, ServingStatus.SERVING);
         }
         return this;
+    }
+
+    private static Publisher publisher(CompletableFuture<EventJournal> journal) {
+        return (namespace, event) -> {
+            EventJournal j;
+            try {
+                j = journal.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                LOG.log(System.Logger.Level.WARNING, "event dropped, the journal is not open: " + e.getCause());
+                return;
+            }
+            j.publish(namespace, event);
+        };
     }
 
     /** The socket's absolute path. */
@@ -194,7 +254,11 @@ public final class StrataServer implements AutoCloseable {
             }
         }
         if (events != null) {
-            events.close();
+            try {
+                events.join().close();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException failed) {
+                // never opened: nothing to close
+            }
         }
         for (EventLoopGroup group : new EventLoopGroup[] {boss, workers}) {
             if (group != null) {

@@ -23,13 +23,15 @@ final class SqliteConnector {
     /**
      * Points sqlite-jdbc's extraction of its native library at {@code <dir>/.sqlite-tmp} unless the
      * property is set already: the default temporary directory may be missing or mounted noexec.
-     * Only the first store opened in a JVM decides, since the library loads once.
+     * Only the first store opened in a JVM decides, since the library loads once; it is unpacked
+     * there once per library version ({@link SqliteNativeLibrary}), not once per process.
      */
     static synchronized void prepareNativeLibraryDir(Path dir) throws IOException {
         if (System.getProperty(TMPDIR_PROPERTY) == null) {
             Path tmp = Files.createDirectories(dir.resolve(".sqlite-tmp"));
             System.setProperty(TMPDIR_PROPERTY, tmp.toString());
         }
+        SqliteNativeLibrary.useCacheIn(Path.of(System.getProperty(TMPDIR_PROPERTY)));
     }
 
     /** The one connection that writes: WAL, the chosen durability, foreign keys. */

@@ -1,0 +1,125 @@
+package io.strata.daemon;
+
+import io.strata.api.Info;
+import io.strata.api.Mount;
+import io.strata.api.SnapshotOption;
+import io.strata.api.Snapshotter;
+import io.strata.api.StrataException;
+import io.strata.api.UnavailableException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A snapshotter that is still being opened: the daemon serves its socket first and opens its
+ * backends in the background, so containerd's first call is answered as soon as the socket is
+ * there. A call made before the backend is open waits for it (it does not fail); once open, calls
+ * go straight through. If opening failed, every call fails with {@link UnavailableException}
+ * naming the backend and the cause, and the daemon's other backends keep serving.
+ *
+ * <p>Thread-safe. {@link #close()} waits for the opening to finish, then closes what it opened.
+ */
+public final class DeferredSnapshotter implements Snapshotter {
+    private final String name;
+    private final CompletableFuture<Snapshotter> opening;
+
+    private DeferredSnapshotter(String name, CompletableFuture<Snapshotter> opening) {
+        this.name = name;
+        this.opening = opening;
+    }
+
+    /** Starts opening backend {@code name} with {@code open} on {@code executor}. */
+    public static DeferredSnapshotter open(String name, Supplier<Snapshotter> open, Executor executor) {
+        Objects.requireNonNull(open, "open");
+        return new DeferredSnapshotter(name, CompletableFuture.supplyAsync(open, executor));
+    }
+
+    /** Waits until the backend is open (or has failed to open); returns whether it is open. */
+    public boolean awaitOpen() {
+        try {
+            opening.join();
+            return true;
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return false;
+        }
+    }
+
+    private Snapshotter target() {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UnavailableException u) {
+                throw u;
+            }
+            String why = cause instanceof StrataException ? cause.getMessage() : String.valueOf(cause);
+            throw new UnavailableException("snapshotter " + name + " could not be opened: " + why, cause);
+        }
+    }
+
+    @Override
+    public Info stat(String key) {
+        return target().stat(key);
+    }
+
+    @Override
+    public Info update(Info info, String... fieldPaths) {
+        return target().update(info, fieldPaths);
+    }
+
+    @Override
+    public io.strata.api.Usage usage(String key) {
+        return target().usage(key);
+    }
+
+    @Override
+    public List<Mount> mounts(String key) {
+        return target().mounts(key);
+    }
+
+    @Override
+    public List<Mount> prepare(String key, String parent, SnapshotOption... options) {
+        return target().prepare(key, parent, options);
+    }
+
+    @Override
+    public List<Mount> view(String key, String parent, SnapshotOption... options) {
+        return target().view(key, parent, options);
+    }
+
+    @Override
+    public void commit(String name, String key, SnapshotOption... options) {
+        target().commit(name, key, options);
+    }
+
+    @Override
+    public void remove(String key) {
+        target().remove(key);
+    }
+
+    @Override
+    public void walk(Consumer<Info> fn, String... filters) {
+        target().walk(fn, filters);
+    }
+
+    @Override
+    public void cleanup() {
+        target().cleanup();
+    }
+
+    @Override
+    public void close() {
+        if (awaitOpen()) {
+            opening.join().close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DeferredSnapshotter[" + name + (opening.isDone() ? "" : ", opening") + "]";
+    }
+}
