@@ -1,6 +1,7 @@
 // Package containerdsuite runs containerd's own snapshotter conformance suite
 // (github.com/containerd/containerd/snapshots/testsuite) against `strata daemon`, through
-// containerd's proxy snapshotter client, exactly as containerd talks to a [proxy_plugins] snapshotter.
+// containerd's proxy snapshotter client, dialled and called exactly as containerd talks to a
+// [proxy_plugins] snapshotter.
 //
 // Environment:
 //
@@ -16,7 +17,6 @@ package containerdsuite
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,10 +26,13 @@ import (
 	"time"
 
 	snapshotsapi "github.com/containerd/containerd/api/services/snapshots/v1"
+	"github.com/containerd/containerd/defaults"
+	"github.com/containerd/containerd/pkg/dialer"
 	"github.com/containerd/containerd/snapshots"
 	"github.com/containerd/containerd/snapshots/proxy"
 	"github.com/containerd/containerd/snapshots/testsuite"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 )
 
 func TestStrataSnapshotter(t *testing.T) {
@@ -114,15 +117,17 @@ func startDaemon(argv []string, name, backend, root string) (snapshots.Snapshott
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	dialCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := grpc.DialContext(dialCtx, "passthrough:///"+socket,
+	// Dialled exactly as containerd 1.6 dials a proxy plugin (services/server proxyClients.getClient):
+	// no blocking dial, no minimum connect timeout, backoff capped at 3 s, and calls without
+	// WaitForReady. The socket exists, so Strata must answer on it at once, as containerd expects.
+	backoffConfig := backoff.DefaultConfig
+	backoffConfig.MaxDelay = 3 * time.Second
+	conn, err := grpc.Dial(dialer.DialAddress(socket),
 		grpc.WithInsecure(),
-		grpc.WithBlock(),
-		grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", socket)
-		}))
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoffConfig}),
+		grpc.WithContextDialer(dialer.ContextDialer),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(defaults.DefaultMaxRecvMsgSize)),
+		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(defaults.DefaultMaxSendMsgSize)))
 	if err != nil {
 		_ = stop()
 		return nil, nil, fmt.Errorf("dial %s: %w", socket, err)

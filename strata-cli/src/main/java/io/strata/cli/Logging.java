@@ -14,7 +14,8 @@ import java.util.logging.StreamHandler;
 /**
  * Structured, quiet-by-default logs: one {@code key=value} line per event on stderr
  * ({@code time=… level=… logger=… msg="…"}), warnings and errors only unless asked for more.
- * Library code logs through {@link System.Logger}, which lands here.
+ * Library code logs through {@link System.Logger}, which lands here. A line repeated in a loop
+ * (a client flooding the daemon with refused messages) is written once a minute ({@link RepeatFilter}).
  */
 final class Logging {
     private Logging() {
@@ -41,6 +42,7 @@ final class Logging {
             }
         };
         h.setLevel(l);
+        h.setFilter(new RepeatFilter());
         root.addHandler(h);
         // Netty and gRPC are chatty at INFO; they speak up only for real problems.
         Logger.getLogger("io.netty").setLevel(Level.WARNING);

@@ -106,7 +106,7 @@ class ContainerdProxyTest {
     }
 
     /** The userland of a test container: busybox, a shell, the usual directories, a passwd file. */
-    private static void busyboxRoot(Path layer) throws java.io.IOException {
+    static void busyboxRoot(Path layer) throws java.io.IOException {
         Files.createDirectories(layer.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), layer.resolve("bin/busybox"));
         FileOps.chmod(layer.resolve("bin/busybox"), 0755);

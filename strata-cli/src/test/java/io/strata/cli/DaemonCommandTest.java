@@ -132,4 +132,26 @@ class DaemonCommandTest {
         assertThat(List.of("debug", "info", "warn", "error")).allSatisfy(l -> Logging.configure(l, System.err));
         Logging.configure("warn", System.err);
     }
+
+    @Test
+    void aFloodOfTheSameWarningIsWrittenOnceAMinuteWithACount() {
+        long[] now = {0};
+        RepeatFilter f = new RepeatFilter(() -> now[0]);
+        int passed = 0;
+        for (int i = 0; i < 500; i++) {
+            LogRecord r = new LogRecord(Level.WARNING, "Exception processing message");
+            r.setLoggerName("io.grpc.netty.NettyServerStream");
+            passed += f.isLoggable(r) ? 1 : 0;
+            now[0] += 1_000_000L; // 1 ms apart: a client in a loop
+        }
+        assertThat(passed).isEqualTo(1);
+        LogRecord other = new LogRecord(Level.WARNING, "snapshot {0} left for cleanup");
+        other.setLoggerName("io.strata.backend");
+        assertThat(f.isLoggable(other)).as("other messages are not held back").isTrue();
+        now[0] += RepeatFilter.WINDOW_NANOS;
+        LogRecord later = new LogRecord(Level.WARNING, "Exception processing message");
+        later.setLoggerName("io.grpc.netty.NettyServerStream");
+        assertThat(f.isLoggable(later)).isTrue();
+        assertThat(later.getMessage()).contains("499 more like this");
+    }
 }

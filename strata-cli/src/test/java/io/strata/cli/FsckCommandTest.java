@@ -77,8 +77,10 @@ class FsckCommandTest {
     }
 
     @Test
-    void theDaemonChecksAtStartQuietWhenCleanAndKeepsLabelValuesOutOfItsLogs() throws Exception {
+    void theDaemonChecksAtStartAfterAnUncleanStopQuietWhenCleanAndKeepsLabelValuesOutOfItsLogs() throws Exception {
         breakStore();
+        // What a daemon that was killed leaves: the check runs only after such a stop.
+        Files.createFile(root.resolve("daemon.running"));
         Path socket = dir.resolve("run/strata.sock");
         String broken = runDaemon(socket, sn -> { });
         assertThat(broken).contains("level=warn", "fsck overlayfs: orphan", "fsck overlayfs: missing_data lost",

@@ -125,6 +125,65 @@ class StrataServerTest {
         }
     }
 
+    /**
+     * containerd's proxy dial backs off for a second after one refused connect: the socket's path
+     * must never exist without a listener behind it. A watcher connects the instant the path
+     * appears, over twenty starts; not one connect may be refused, and no temporary name is left.
+     */
+    @Test
+    void theSocketPathAppearsOnlyOnceTheServerAnswers() throws Exception {
+        Path socket = dir.resolve("strata.sock");
+        for (int round = 0; round < 20; round++) {
+            CompletableFuture<String> watcher = CompletableFuture.supplyAsync(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!Files.exists(socket)) {
+                    if (System.nanoTime() > deadline) {
+                        return "never appeared";
+                    }
+                    Thread.onSpinWait();
+                }
+                try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    probe.connect(UnixDomainSocketAddress.of(socket));
+                    return "connected";
+                } catch (java.io.IOException e) {
+                    return "refused: " + e;
+                }
+            }, async);
+            try (StrataServer server = StrataServer.create(socket, Map.of("fake", idle(new CopyOnWriteArrayList<>())),
+                    NamespaceMode.ISOLATE).start()) {
+                assertThat(watcher.get(30, TimeUnit.SECONDS)).as("round %d", round).isEqualTo("connected");
+                assertThat(health(server.socket(), "")).isEqualTo(ServingStatus.SERVING);
+            }
+            try (var left = Files.list(dir)) {
+                assertThat(left).as("no temporary socket left after round %d", round).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * systemd's socket activation: the listening socket exists before the server, a client that
+     * connects then waits in its backlog and is answered once the server starts on it, and the
+     * server leaves the socket file to its owner when it stops.
+     */
+    @Test
+    void anInheritedListeningSocketIsServedBacklogIncluded() throws Exception {
+        Path socket = dir.resolve("activated.sock");
+        List<String> events = new CopyOnWriteArrayList<>();
+        ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listening.bind(UnixDomainSocketAddress.of(socket));
+        CompletableFuture<ServingStatus> early = CompletableFuture.supplyAsync(() -> health(socket, ""), async);
+        Thread.sleep(200);
+        assertThat(early).as("nobody accepts yet: the call waits, it does not fail").isNotDone();
+        try (StrataServer server = StrataServer.create(socket, Map.of("fake", idle(events)), NamespaceMode.ISOLATE)
+                .inheriting(listening).start()) {
+            assertThat(early.get(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+            assertThat(health(socket, SnapshotsGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.SERVING);
+        }
+        assertThat(socket).as("the service manager's socket stays").exists();
+        assertThat(listening.isOpen()).as("this process's descriptor is closed").isFalse();
+        assertThat(events).containsExactly("close");
+    }
+
     @Test
     void liveServerIsNotReplaced() throws Exception {
         Path socket = dir.resolve("strata.sock");

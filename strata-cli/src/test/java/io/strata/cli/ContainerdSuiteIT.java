@@ -26,12 +26,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * containerd's own snapshotter conformance suite ({@code snapshots/testsuite.SnapshotterSuite}, Go) against
- * {@code strata daemon}, through containerd's proxy snapshotter client: the Go program in
- * {@code conformance/containerd-suite} starts a fresh daemon (this module's classes, {@code io.strata.cli.Main})
- * for every subtest. Needs Go and containerd's sources (Debian: {@code golang-go golang-github-containerd-containerd-dev});
+ * {@code strata daemon}, through containerd's proxy snapshotter client dialled with containerd's own options
+ * (no blocking dial, no minimum connect timeout, backoff max 3 s): the Go program in
+ * {@code conformance/containerd-suite} starts a fresh daemon for every subtest, from the packaged jar with its
+ * AOT cache, as the launcher does, while another process keeps one of the machine's cores busy. An
+ * integration test (failsafe, after {@code package}) because it runs what the build ships. Needs Go and containerd's sources (Debian: {@code golang-go golang-github-containerd-containerd-dev});
  * skips without them on a developer's machine, fails without them under CI.
  */
-class ContainerdSuiteTest {
+class ContainerdSuiteIT {
     private static final Path GOCODE = Path.of("/usr/share/gocode");
     private static final Path TESTSUITE = GOCODE.resolve("src/github.com/containerd/containerd/snapshots/testsuite");
     private static final List<String> SUBTESTS = List.of("Basic", "StatActive", "StatComitted", "TransitivityTest",
@@ -84,18 +86,18 @@ class ContainerdSuiteTest {
     @ParameterizedTest
     @ValueSource(strings = {"overlayfs", "native", "block"})
     void containerdsSnapshotterSuitePasses(String backend) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String argv = String.join("\n", java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", cp, "io.strata.cli.Main");
+        String argv = String.join("\n", PackagedStrata.command());
         Path work = Path.of("target", "containerd-suite").toAbsolutePath();
         Path logs = Files.createDirectories(work.resolve("daemon-logs-" + backend));
         Path log = work.resolve(backend + ".log");
         long start = System.nanoTime();
-        int rc = run(List.of(testBinary.toString(), "-test.v", "-test.count=1", "-test.timeout=40m",
-                        "-test.parallel=4"), work,
+        int rc;
+        try (BusyCore busy = BusyCore.start()) {
+            rc = run(List.of(testBinary.toString(), "-test.v", "-test.count=1", "-test.timeout=40m",
+                        "-test.parallel=2"), work,
                 Map.of("STRATA_SNAPSHOTTER", "strata-" + backend, "STRATA_DAEMON_ARGV", argv,
                         "STRATA_DAEMON_LOGDIR", logs.toString()), log, 45);
+        }
         System.out.printf("containerd suite on strata-%s: exit %d in %d s%n", backend, rc,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
 
