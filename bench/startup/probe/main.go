@@ -28,12 +28,12 @@ import (
 )
 
 type result struct {
-	SocketMs        float64 `json:"socket_ms"`
-	FirstAnswerMs   float64 `json:"first_answer_ms"`
-	FailedCalls     int     `json:"failed_calls"`
-	FirstError      string  `json:"first_error,omitempty"`
-	Stat1kColdMs    float64 `json:"stat1k_cold_ms"`
-	Stat1kWarmMs    float64 `json:"stat1k_warm_ms"`
+	SocketMs         float64 `json:"socket_ms"`
+	FirstAnswerMs    float64 `json:"first_answer_ms"`
+	FailedCalls      int     `json:"failed_calls"`
+	FirstError       string  `json:"first_error,omitempty"`
+	Stat1kColdMs     float64 `json:"stat1k_cold_ms"`
+	Stat1kWarmMs     float64 `json:"stat1k_warm_ms"`
 	PrepCommitColdMs float64 `json:"prepcommit200_cold_ms"`
 	PrepCommitWarmMs float64 `json:"prepcommit200_warm_ms"`
 }
@@ -43,6 +43,7 @@ func main() {
 	name := flag.String("snapshotter", "overlayfs", "snapshotter name to call")
 	logPath := flag.String("log", "/dev/null", "server's stdout and stderr")
 	warmRounds := flag.Int("warm-rounds", 5, "rounds of warm-up before the warm figures")
+	tsv := flag.Bool("tsv", false, "print tab-separated numbers instead of JSON")
 	flag.Parse()
 	argv := flag.Args()
 	if *socket == "" || len(argv) == 0 {
@@ -142,6 +143,11 @@ func main() {
 		r.PrepCommitWarmMs = prepCommit()
 	}
 	removeAll(ctx, sn)
+	if *tsv {
+		fmt.Printf("%.1f\t%.1f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\n", r.SocketMs, r.FirstAnswerMs, r.FailedCalls,
+			r.Stat1kColdMs, r.Stat1kWarmMs, r.PrepCommitColdMs, r.PrepCommitWarmMs)
+		return
+	}
 	out, _ := json.Marshal(r)
 	fmt.Println(string(out))
 }

@@ -154,4 +154,17 @@ class DaemonCommandTest {
         assertThat(f.isLoggable(later)).isTrue();
         assertThat(later.getMessage()).contains("499 more like this");
     }
+
+    @Test
+    void printsSystemdUnitsForSocketActivationAndNotify() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        CommandLine cl = new CommandLine(new DaemonCommand());
+        cl.setOut(new java.io.PrintWriter(out));
+        Path root = dir.resolve("units-root");
+        assertThat(cl.execute("--print-systemd-units", "--address", "/run/strata/x.sock", "--root", root.toString())).isZero();
+        assertThat(out.toString()).contains("# /etc/systemd/system/strata.socket", "ListenStream=/run/strata/x.sock",
+                "# /etc/systemd/system/strata.service", "Type=notify", "Before=containerd.service",
+                "Requires=strata.socket", " daemon --address /run/strata/x.sock --root " + root);
+        assertThat(root).as("printing touches nothing").doesNotExist();
+    }
 }
