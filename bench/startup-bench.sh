@@ -35,17 +35,13 @@ measure() {
     "$work/bin/probe" -tsv -socket "$work/run/s.sock" -snapshotter "$snapshotter" -log "$work/$name.log" -- "${argv[@]}" \
       >> "$work/$name.tsv"
   done
-  awk -v name="$name" '
-    { for (i = 1; i <= 7; i++) v[i, NR] = $i }
-    END {
-      n = NR
-      for (i = 1; i <= 7; i++) {
-        for (j = 1; j <= n; j++) a[j] = v[i, j]
-        asort(a); m[i] = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-      }
-      printf "%-22s %9.0f %12.0f %7d %10.0f %9.0f %6.2fx %12.0f %11.0f %6.2fx\n", name, m[1], m[2], m[3],
-        m[4], m[5], m[4] / m[5], m[6], m[7], m[6] / m[7]
-    }' "$work/$name.tsv"
+  local m=()
+  for i in 1 2 3 4 5 6 7; do
+    m+=("$(cut -f"$i" "$work/$name.tsv" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')")
+  done
+  awk -v name="$name" -v s="${m[*]}" 'BEGIN { split(s, m, " ");
+    printf "%-22s %9.0f %12.0f %7d %10.0f %9.0f %6.2fx %12.0f %11.0f %6.2fx\n", name, m[1], m[2], m[3],
+      m[4], m[5], m[4] / m[5], m[6], m[7], m[6] / m[7] }'
 }
 
 printf "%d cold starts each, medians (ms)\n" "$runs"
