@@ -2,16 +2,14 @@ package io.strata.cli;
 
 import io.strata.api.NotFoundException;
 import io.strata.api.Snapshotter;
+import io.strata.backend.SnapshotDirs;
 import io.strata.grpc.RemoteSnapshotter;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The training run behind the JDK AOT cache that {@code strata-cli}'s build writes next to the
@@ -38,7 +36,7 @@ public final class AotTraining {
             System.exit(2);
         }
         Path work = Path.of(args[0]).toAbsolutePath();
-        deleteTree(work);
+        SnapshotDirs.deleteTree(work);
         Files.createDirectories(work);
         Path socket = work.resolve("s.sock");
         Path root = work.resolve("root");
@@ -77,7 +75,7 @@ public final class AotTraining {
             System.setOut(out);
             System.setErr(err);
         }
-        deleteTree(work);
+        SnapshotDirs.deleteTree(work);
         if (rc[0] != 0) {
             throw new IllegalStateException("training daemon exited " + rc[0]);
         }
@@ -113,14 +111,4 @@ public final class AotTraining {
         sn.cleanup();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -18,11 +18,15 @@ final class Launcher {
             return launcher;
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        try {
-            Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return java + " --enable-native-access=ALL-UNNAMED -jar " + jar;
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            return java + " --enable-native-access=ALL-UNNAMED -jar strata.jar";
+        java.security.CodeSource source = Launcher.class.getProtectionDomain().getCodeSource();
+        String jar = "strata.jar";
+        if (source != null && source.getLocation() != null) {
+            try {
+                jar = Path.of(source.getLocation().toURI()).toString();
+            } catch (URISyntaxException | IllegalArgumentException notAFile) {
+                // keep the bare name: the printed unit then needs its path filled in
+            }
         }
+        return java + " --enable-native-access=ALL-UNNAMED -jar " + jar;
     }
 }

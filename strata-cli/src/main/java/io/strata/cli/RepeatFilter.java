@@ -10,8 +10,8 @@ import java.util.logging.LogRecord;
  * Keeps a misbehaving client from flooding the log: grpc-netty logs a warning for every message it
  * refuses (one over the 16 MiB limit, a frame that does not parse), so a client sending them in a
  * loop would write a line per message. The same message (with the same parameters) from the same
- * logger passes at most once
- * per window; the next one to pass after the window says how many were held back.
+ * logger passes at most once per window; the next one to pass after the window says how many were
+ * held back.
  */
 final class RepeatFilter implements Filter {
     static final long WINDOW_NANOS = 60_000_000_000L;

@@ -39,7 +39,7 @@ public final class DeferredSnapshotter implements Snapshotter {
     }
 
     /** Waits until the backend is open (or has failed to open); returns whether it is open. */
-    public boolean awaitOpen() {
+    private boolean awaitOpen() {
         try {
             opening.join();
             return true;

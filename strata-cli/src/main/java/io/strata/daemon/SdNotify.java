@@ -30,11 +30,6 @@ public final class SdNotify {
         return new SdNotify(Optional.ofNullable(env.get("NOTIFY_SOCKET")).filter(s -> !s.isEmpty()));
     }
 
-    /** Whether a service manager listens. */
-    public boolean enabled() {
-        return socket.isPresent();
-    }
-
     /** {@code READY=1}: the socket is serving. */
     public void ready(String status) {
         send("READY=1\nSTATUS=" + status + "\nMAINPID=" + ProcessHandle.current().pid());
@@ -43,11 +38,6 @@ public final class SdNotify {
     /** {@code STOPPING=1}: draining calls before exit. */
     public void stopping() {
         send("STOPPING=1\nSTATUS=draining");
-    }
-
-    /** {@code STATUS=…}: a line for {@code systemctl status}. */
-    public void status(String status) {
-        send("STATUS=" + status);
     }
 
     private void send(String message) {

@@ -172,8 +172,8 @@ class StrataServerTest {
         ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listening.bind(UnixDomainSocketAddress.of(socket));
         CompletableFuture<ServingStatus> early = CompletableFuture.supplyAsync(() -> health(socket, ""), async);
-        Thread.sleep(200);
-        assertThat(early).as("nobody accepts yet: the call waits, it does not fail").isNotDone();
+        assertThatThrownBy(() -> early.get(200, TimeUnit.MILLISECONDS))
+                .as("nobody accepts yet: the call waits, it does not fail").isInstanceOf(java.util.concurrent.TimeoutException.class);
         try (StrataServer server = StrataServer.create(socket, Map.of("fake", idle(events)), NamespaceMode.ISOLATE)
                 .inheriting(listening).start()) {
             assertThat(early.get(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
