@@ -2,6 +2,7 @@ package io.strata.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +40,18 @@ import java.util.function.Consumer;
  */
 public interface Snapshotter extends AutoCloseable {
 
+    /**
+     * containerd's snapshotter capability {@code rebase}: {@link #commit} accepts a
+     * {@link SnapshotOption#parent} for an active snapshot prepared without one, so layers can be
+     * unpacked in parallel and stacked at commit.
+     */
+    String REBASE = "rebase";
+
+    /** The containerd capabilities this snapshotter has, such as {@link #REBASE}; none by default. */
+    default Set<String> capabilities() {
+        return Set.of();
+    }
+
     /** Returns the info of the snapshot with this key or name. */
     Info stat(String key);
 
@@ -72,11 +85,16 @@ public interface Snapshotter extends AutoCloseable {
     /**
      * Commits active snapshot {@code key} as {@code name}: the key disappears and {@code name}
      * appears as committed, with the same parent, the labels given here (not inherited), and its
-     * usage measured now.
+     * usage measured now. A {@link SnapshotOption#parent} naming the parent {@code key} already has
+     * changes nothing; one given to a snapshot prepared without a parent rebases it onto that
+     * parent, on snapshotters with the {@link #REBASE} capability.
      *
-     * @throws NotFoundException           if there is no snapshot {@code key}
-     * @throws FailedPreconditionException if {@code key} is not active (a view or committed)
+     * @throws NotFoundException           if there is no snapshot {@code key}, or no such parent
+     * @throws FailedPreconditionException if {@code key} is not active (a view or committed), or
+     *                                     the parent is not committed
      * @throws AlreadyExistsException      if {@code name} is taken
+     * @throws InvalidArgumentException    if the parent option would change an existing parent, or
+     *                                     the snapshotter cannot rebase
      */
     void commit(String name, String key, SnapshotOption... options);
 

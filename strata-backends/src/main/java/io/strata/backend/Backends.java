@@ -12,6 +12,7 @@ import io.strata.metastore.MetaStore;
 import io.strata.metastore.SqliteMetaStore;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Opens a snapshotter backend by its containerd name under a Strata state root. Each backend gets
@@ -22,6 +23,19 @@ public final class Backends {
     public static final List<String> NAMES = List.of("overlayfs", "native", "block");
 
     private Backends() {
+    }
+
+    /**
+     * The containerd capabilities backend {@code name} has, known without opening it: what its
+     * snapshotter's {@link Snapshotter#capabilities()} answers, and what a containerd config
+     * should declare for it.
+     */
+    public static Set<String> capabilities(String name) {
+        return switch (name) {
+            case "overlayfs" -> Set.of(Snapshotter.REBASE);
+            case "native", "block" -> Set.of();
+            default -> throw unknown(name);
+        };
     }
 
     /** Opens backend {@code name} with a durable SQLite metastore under {@code stateRoot}, with default options. */

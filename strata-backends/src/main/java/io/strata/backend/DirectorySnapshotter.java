@@ -8,6 +8,7 @@ import io.strata.api.Limits;
 import io.strata.api.Mount;
 import io.strata.api.AlreadyExistsException;
 import io.strata.api.FailedPreconditionException;
+import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
@@ -197,6 +198,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         ensureOpen();
         Limits.checkKey("key", key);
         Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
+        SnapshotOption.requireNoParent(kind == Kind.VIEW ? "view" : "prepare", options);
         String parentName = parent == null ? "" : parent;
         Path parentDir = precheck(key, parentName);
         Path spare = spares.take(kind);
@@ -269,11 +271,21 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         Limits.checkKey("name", name);
         Limits.checkKey("key", key);
         Map<String, String> labels = Limits.checkLabels(SnapshotOption.labelsOf(options));
+        String parent = SnapshotOption.parentOf(options);
+        if (!parent.isEmpty()) {
+            Limits.checkKey("parent", parent);
+        }
         store.write(tx -> {
             StoredInfo s = tx.info(key);
+            if (!parent.isEmpty() && s.info().parentOrEmpty().isEmpty() && !capabilities().contains(REBASE)) {
+                // The data of this backend's snapshots starts as a copy of the parent's: a parent
+                // named only at commit would not be in it.
+                throw new InvalidArgumentException("cannot rebase snapshot " + key + " onto " + parent
+                        + " at commit: this snapshotter has no rebase capability (prepare on the parent instead)");
+            }
             Usage usage = s.info().kind() == Kind.ACTIVE ? seal(s.id(), tx) : Usage.ZERO;
             CrashPoint.reach("commit.after-seal");
-            tx.commit(key, name, usage, labels);
+            tx.commit(key, name, parent, usage, labels);
             return null;
         });
         CrashPoint.reach("commit.after-record");

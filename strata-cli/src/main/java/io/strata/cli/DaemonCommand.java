@@ -105,7 +105,7 @@ final class DaemonCommand implements Callable<Integer> {
         ExecutorService opener = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("strata-open-", 0).factory());
         Map<String, Snapshotter> served = new LinkedHashMap<>();
         for (String b : backends) {
-            Snapshotter sn = DeferredSnapshotter.open(b, () -> openBackend(b, stateRoot, block, unclean, log), opener);
+            Snapshotter sn = DeferredSnapshotter.open(b, Backends.capabilities(b), () -> openBackend(b, stateRoot, block, unclean, log), opener);
             served.put(b, sn);
             served.put("strata-" + b, sn);
         }

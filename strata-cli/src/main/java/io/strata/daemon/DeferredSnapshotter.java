@@ -8,6 +8,7 @@ import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -25,17 +26,28 @@ import java.util.function.Supplier;
  */
 public final class DeferredSnapshotter implements Snapshotter {
     private final String name;
+    private final Set<String> capabilities;
     private final CompletableFuture<Snapshotter> opening;
 
-    private DeferredSnapshotter(String name, CompletableFuture<Snapshotter> opening) {
+    private DeferredSnapshotter(String name, Set<String> capabilities, CompletableFuture<Snapshotter> opening) {
         this.name = name;
+        this.capabilities = Set.copyOf(capabilities);
         this.opening = opening;
     }
 
-    /** Starts opening backend {@code name} with {@code open} on {@code executor}. */
-    public static DeferredSnapshotter open(String name, Supplier<Snapshotter> open, Executor executor) {
+    /**
+     * Starts opening backend {@code name} with {@code open} on {@code executor}; until it is open,
+     * {@link #capabilities()} answers {@code capabilities}, what the backend is known to have.
+     */
+    public static DeferredSnapshotter open(String name, Set<String> capabilities, Supplier<Snapshotter> open,
+                                           Executor executor) {
         Objects.requireNonNull(open, "open");
-        return new DeferredSnapshotter(name, CompletableFuture.supplyAsync(open, executor));
+        return new DeferredSnapshotter(name, capabilities, CompletableFuture.supplyAsync(open, executor));
+    }
+
+    @Override
+    public Set<String> capabilities() {
+        return capabilities;
     }
 
     /** Waits until the backend is open (or has failed to open); returns whether it is open. */

@@ -73,6 +73,11 @@ public final class PublishingSnapshotter implements Snapshotter {
     }
 
     @Override
+    public java.util.Set<String> capabilities() {
+        return inner.capabilities();
+    }
+
+    @Override
     public void commit(String name, String key, SnapshotOption... options) {
         inner.commit(name, key, options);
         publisher.publish(namespace, new Event.SnapshotCommit(key, name, snapshotter));

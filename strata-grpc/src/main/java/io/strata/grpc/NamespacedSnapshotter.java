@@ -8,6 +8,7 @@ import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.api.Usage;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -77,12 +78,28 @@ final class NamespacedSnapshotter implements Snapshotter {
 
     @Override
     public void commit(String name, String key, SnapshotOption... options) {
-        shared.commit(in("name", name), in("key", key), options);
+        shared.commit(in("name", name), in("key", key), parentsIn(options));
     }
 
     @Override
     public void remove(String key) {
         shared.remove(in("key", key));
+    }
+
+    /** The options with a rebase parent named as the shared snapshotter stores it. */
+    private SnapshotOption[] parentsIn(SnapshotOption... options) {
+        SnapshotOption[] mapped = options.clone();
+        for (int i = 0; i < mapped.length; i++) {
+            if (mapped[i] instanceof SnapshotOption.Parent p && !p.parent().isEmpty()) {
+                mapped[i] = SnapshotOption.parent(parentIn(p.parent()));
+            }
+        }
+        return mapped;
+    }
+
+    @Override
+    public Set<String> capabilities() {
+        return shared.capabilities();
     }
 
     /** Filters apply to the names as this namespace sees them, so they run here, not in the shared snapshotter. */

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -46,10 +47,12 @@ public final class RemoteSnapshotter implements Snapshotter {
     private final UnixChannel channel;
     private final SnapshotsGrpc.SnapshotsBlockingStub stub;
     private final List<AutoCloseable> alsoClose;
+    private final Set<String> capabilities;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RemoteSnapshotter(Builder b) {
         this.snapshotter = b.snapshotter;
+        this.capabilities = Set.copyOf(b.capabilities);
         this.alsoClose = List.copyOf(b.alsoClose);
         this.channel = new UnixChannel(b.socket, b.namespace);
         this.stub = SnapshotsGrpc.newBlockingStub(channel.channel());
@@ -70,6 +73,7 @@ public final class RemoteSnapshotter implements Snapshotter {
         private final Path socket;
         private final String snapshotter;
         private String namespace;
+        private Set<String> capabilities = Set.of();
         private final List<AutoCloseable> alsoClose = new ArrayList<>();
 
         private Builder(Path socket, String snapshotter) {
@@ -80,6 +84,15 @@ public final class RemoteSnapshotter implements Snapshotter {
         /** Sends {@code namespace} (a containerd identifier) with every call. */
         public Builder namespace(String namespace) {
             this.namespace = Namespaces.validate(namespace);
+            return this;
+        }
+
+        /**
+         * The capabilities the server's snapshotter has, as a containerd config declares them for a
+         * proxy plugin (the snapshots API cannot ask); none by default.
+         */
+        public Builder capabilities(Set<String> capabilities) {
+            this.capabilities = Set.copyOf(capabilities);
             return this;
         }
 
@@ -140,6 +153,7 @@ public final class RemoteSnapshotter implements Snapshotter {
 
     @Override
     public List<Mount> prepare(String key, String parent, SnapshotOption... options) {
+        SnapshotOption.requireNoParent("prepare", options);
         var req = PrepareSnapshotRequest.newBuilder()
                 .setSnapshotter(snapshotter).setKey(orEmpty(key)).setParent(orEmpty(parent))
                 .putAllLabels(SnapshotOption.labelsOf(options))
@@ -149,6 +163,7 @@ public final class RemoteSnapshotter implements Snapshotter {
 
     @Override
     public List<Mount> view(String key, String parent, SnapshotOption... options) {
+        SnapshotOption.requireNoParent("view", options);
         var req = ViewSnapshotRequest.newBuilder()
                 .setSnapshotter(snapshotter).setKey(orEmpty(key)).setParent(orEmpty(parent))
                 .putAllLabels(SnapshotOption.labelsOf(options))
@@ -161,8 +176,14 @@ public final class RemoteSnapshotter implements Snapshotter {
         var req = CommitSnapshotRequest.newBuilder()
                 .setSnapshotter(snapshotter).setName(orEmpty(name)).setKey(orEmpty(key))
                 .putAllLabels(SnapshotOption.labelsOf(options))
+                .setParent(SnapshotOption.parentOf(options))
                 .build();
         call(() -> stub.commit(req));
+    }
+
+    @Override
+    public Set<String> capabilities() {
+        return capabilities;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.grpc.stub.StreamObserver;
 import io.strata.api.Info;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Limits;
+import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.events.PublishingSnapshotter;
 import io.strata.events.Publisher;
@@ -31,6 +32,7 @@ import io.strata.grpc.proto.snapshots.UsageRequest;
 import io.strata.grpc.proto.snapshots.UsageResponse;
 import io.strata.grpc.proto.snapshots.ViewSnapshotRequest;
 import io.strata.grpc.proto.snapshots.ViewSnapshotResponse;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -150,31 +152,15 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
             Snapshotter sn = resolve(req.getSnapshotter());
             String name = Limits.checkKey("name", req.getName());
             String key = Limits.checkKey("key", req.getKey());
+SnapshotOption[] options = ProtoConvert.options(req.getLabelsMap());
             if (!req.getParent().isEmpty()) {
-                checkCommitParent(sn, key, req.getParent());
+                // A rebase (containerd 2.2 sends one only to snapshotters declaring the capability).
+                options = Arrays.copyOf(options, options.length + 1);
+                options[options.length - 1] = SnapshotOption.parent(Limits.checkKey("parent", req.getParent()));
             }
-            sn.commit(name, key, ProtoConvert.options(req.getLabelsMap()));
+            sn.commit(name, key, options);
             return Empty.getDefaultInstance();
         });
-    }
-
-    /**
-     * containerd sends a parent on commit only to snapshotters that advertise the "rebase"
-     * capability, which Strata does not: naming the parent the snapshot already has is accepted,
-     * anything else refused as containerd's bolt store refuses it.
-     */
-    private static void checkCommitParent(Snapshotter sn, String key, String parent) {
-        String current = sn.stat(key).parentOrEmpty();
-        if (current.equals(parent)) {
-            return;
-        }
-        if (!current.isEmpty()) {
-            throw new InvalidArgumentException("cannot change parent of active snapshot \"" + key + "\" on commit");
-        }
-        throw Status.UNIMPLEMENTED
-                .withDescription(GrpcErrors.describe("rebase of snapshot \"" + key + "\" onto a parent at commit",
-                        Status.Code.UNIMPLEMENTED))
-                .asRuntimeException();
     }
 
     @Override

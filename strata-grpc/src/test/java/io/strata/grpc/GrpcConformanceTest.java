@@ -30,7 +30,9 @@ class GrpcConformanceTest extends SnapshotterConformance {
             // Beside the root, inside the suite's temporary directory, which it deletes.
             Path socket = root.resolveSibling("strata-grpc.sock");
             StrataServer server = StrataServer.create(socket, Map.of(backend, Backends.open(backend, root)), mode).start();
-            RemoteSnapshotter.Builder client = RemoteSnapshotter.builder(socket, backend).alsoClose(server);
+            // As containerd's config declares a proxy plugin's capabilities for it.
+            RemoteSnapshotter.Builder client = RemoteSnapshotter.builder(socket, backend)
+                    .capabilities(Backends.capabilities(backend)).alsoClose(server);
             if (namespace != null) {
                 client.namespace(namespace);
             }

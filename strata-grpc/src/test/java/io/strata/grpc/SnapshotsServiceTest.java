@@ -31,6 +31,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The service's own rules, through a real server on a unix socket over the real backends. */
 class SnapshotsServiceTest {
@@ -117,27 +119,41 @@ class SnapshotsServiceTest {
         assertThat(sn.stat("a").labels()).as("refused updates change nothing").isEqualTo(Map.of("only", "this"));
     }
 
-    @Test
-    void commitWithParentIsAcceptedOnlyWhenItChangesNothing() {
-        RemoteSnapshotter sn = h.remote("native");
+    /** CommitSnapshotRequest.parent (field 5) reaches the backend: a rebase on overlayfs, refused on native. */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void commitWithAParentOverTheWire(String backend) {
+        RemoteSnapshotter sn = h.remote(backend);
         sn.prepare("p-a", "");
         sn.commit("p", "p-a");
         sn.prepare("on-p", "p");
         sn.prepare("no-parent", "");
         Function<String[], CommitSnapshotRequest> commit = a -> CommitSnapshotRequest.newBuilder()
-                .setSnapshotter("native").setName(a[0]).setKey(a[1]).setParent(a[2]).build();
+                .setSnapshotter(backend).setName(a[0]).setKey(a[1]).setParent(a[2]).build();
 
         stub.commit(commit.apply(new String[] {"c1", "on-p", "p"}));
-        assertThat(sn.stat("c1").parent()).contains("p");
+        assertThat(sn.stat("c1").parent()).as("naming the parent it has").contains("p");
 
-        Status rebase = statusOf(() -> stub.commit(commit.apply(new String[] {"c2", "no-parent", "p"})));
-        assertThat(rebase.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-        assertThat(rebase.getDescription()).endsWith(": not implemented");
         sn.prepare("on-p-2", "p");
-        Status change = statusOf(() -> stub.commit(commit.apply(new String[] {"c3", "on-p-2", "other"})));
+        Status change = statusOf(() -> stub.commit(commit.apply(new String[] {"c3", "on-p-2", "c1"})));
         assertThat(change.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(sn.stat("no-parent").kind()).isEqualTo(io.strata.api.Kind.ACTIVE);
+        assertThat(change.getDescription()).contains("cannot change parent");
         assertThat(sn.stat("on-p-2").kind()).isEqualTo(io.strata.api.Kind.ACTIVE);
+
+        Status missing = statusOf(() -> stub.commit(commit.apply(new String[] {"c4", "no-parent", "nope"})));
+        if (backend.equals("overlayfs")) {
+            assertThat(missing.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            stub.commit(commit.apply(new String[] {"c2", "no-parent", "p"}));
+            assertThat(sn.stat("c2").parent()).as("rebased onto p").contains("p");
+            assertThatThrownBy(() -> sn.remove("p")).as("p has children now")
+                    .isInstanceOf(io.strata.api.FailedPreconditionException.class);
+        } else {
+            assertThat(missing.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            Status rebase = statusOf(() -> stub.commit(commit.apply(new String[] {"c2", "no-parent", "p"})));
+            assertThat(rebase.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(rebase.getDescription()).contains("no rebase capability");
+            assertThat(sn.stat("no-parent").kind()).isEqualTo(io.strata.api.Kind.ACTIVE);
+        }
     }
 
     @Test

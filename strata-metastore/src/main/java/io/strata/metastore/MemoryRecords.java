@@ -97,11 +97,14 @@ final class MemoryRecords implements Records.Writer {
     }
 
     @Override
-    public void commit(long id, String name, Usage usage, Map<String, String> labels, Instant now) {
+    public void commit(long id, String name, long parentId, Usage usage, Map<String, String> labels, Instant now) {
         mutable();
         Rec r = byId.get(id);
         byKey.remove(r.key());
-        put(new Rec(id, name, Kind.COMMITTED, r.parentId(), immutable(labels), now, now, usage));
+        if (parentId != r.parentId()) {
+            children.merge(parentId, 1, Integer::sum); // a rebase: only ever from no parent
+        }
+        put(new Rec(id, name, Kind.COMMITTED, parentId, immutable(labels), now, now, usage));
     }
 
     @Override

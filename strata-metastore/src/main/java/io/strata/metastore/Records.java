@@ -41,8 +41,8 @@ interface Records {
         /** Replaces the labels of record {@code id} and sets its updated time. */
         void setLabels(long id, Map<String, String> labels, Instant updated);
 
-        /** Renames record {@code id} to {@code name} as committed, with these labels, usage and times. */
-        void commit(long id, String name, Usage usage, Map<String, String> labels, Instant now);
+        /** Renames record {@code id} to {@code name} as committed on {@code parentId}, with these labels, usage and times. */
+        void commit(long id, String name, long parentId, Usage usage, Map<String, String> labels, Instant now);
 
         /** Deletes record {@code id} and its labels. */
         void delete(long id);

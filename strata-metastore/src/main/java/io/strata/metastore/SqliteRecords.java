@@ -40,7 +40,7 @@ final class SqliteRecords implements Records.Writer {
     private static final String DELETE_LABELS = "DELETE FROM labels WHERE snapshot_id = ?";
     private static final String TOUCH = "UPDATE snapshots SET updated_ns = ? WHERE id = ?";
     private static final String COMMIT = """
-            UPDATE snapshots SET key = ?, kind = ?, created_ns = ?, updated_ns = ?, size = ?, inodes = ?
+            UPDATE snapshots SET key = ?, kind = ?, created_ns = ?, updated_ns = ?, size = ?, inodes = ?, parent_id = ?
             WHERE id = ?""";
     private static final String DELETE = "DELETE FROM snapshots WHERE id = ?";
 
@@ -194,7 +194,7 @@ final class SqliteRecords implements Records.Writer {
     }
 
     @Override
-    public void commit(long id, String name, Usage usage, Map<String, String> labels, Instant now) {
+    public void commit(long id, String name, long parentId, Usage usage, Map<String, String> labels, Instant now) {
         try {
             PreparedStatement ps = conn.prepare(COMMIT);
             long ns = nanos(now);
@@ -204,7 +204,12 @@ final class SqliteRecords implements Records.Writer {
             ps.setLong(4, ns);
             ps.setLong(5, usage.size());
             ps.setLong(6, usage.inodes());
-            ps.setLong(7, id);
+            if (parentId == 0) {
+                ps.setNull(7, Types.INTEGER);
+            } else {
+                ps.setLong(7, parentId);
+            }
+            ps.setLong(8, id);
             ps.executeUpdate();
             replaceLabels(id, labels);
         } catch (SQLException e) {

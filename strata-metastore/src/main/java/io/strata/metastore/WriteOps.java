@@ -94,7 +94,7 @@ final class WriteOps extends ReadOps implements WriteTx {
     }
 
     @Override
-    public long commit(String key, String name, Usage usage, Map<String, String> labels) {
+    public long commit(String key, String name, String parent, Usage usage, Map<String, String> labels) {
         checkOpen();
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(usage, "usage");
@@ -107,7 +107,23 @@ final class WriteOps extends ReadOps implements WriteTx {
         if (row.kind() != Kind.ACTIVE) {
             throw new FailedPreconditionException("snapshot " + Validation.quote(key) + " is not active");
         }
-        records.commit(row.id(), name, usage, labels, clock.instant());
+        long parentId = row.parentId();
+        if (parent != null && !parent.isEmpty() && !parent.equals(row.parentKey())) {
+            if (parentId != 0) {
+                throw new InvalidArgumentException("cannot change parent of active snapshot "
+                        + Validation.quote(key) + " on commit");
+            }
+            Row p = records.find(parent);
+            if (p == null) {
+                throw new NotFoundException("missing parent " + Validation.quote(parent) + " of snapshot "
+                        + Validation.quote(key) + ": not found");
+            }
+            if (p.kind() != Kind.COMMITTED) {
+                throw new FailedPreconditionException("parent " + Validation.quote(parent) + " is not committed");
+            }
+            parentId = p.id();
+        }
+        records.commit(row.id(), name, parentId, usage, labels, clock.instant());
         return row.id();
     }
 

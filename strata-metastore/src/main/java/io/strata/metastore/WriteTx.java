@@ -37,7 +37,20 @@ public interface WriteTx extends ReadTx {
      * @throws io.strata.api.FailedPreconditionException if {@code key} is not active
      * @throws io.strata.api.AlreadyExistsException      if {@code name} is taken
      */
-    long commit(String key, String name, Usage usage, Map<String, String> labels);
+    default long commit(String key, String name, Usage usage, Map<String, String> labels) {
+        return commit(key, name, "", usage, labels);
+    }
+
+    /**
+     * Like {@link #commit(String, String, Usage, Map)}, and rebases as containerd 2.2's bolt store
+     * does: an active snapshot prepared without a parent gets {@code parent} ("" keeps the parent it
+     * has); naming the parent it already has is allowed, any other is refused.
+     *
+     * @throws io.strata.api.InvalidArgumentException   if {@code key} has a parent other than {@code parent}
+     * @throws io.strata.api.NotFoundException          if {@code parent} does not exist
+     * @throws io.strata.api.FailedPreconditionException if {@code parent} is not committed
+     */
+    long commit(String key, String name, String parent, Usage usage, Map<String, String> labels);
 
     /**
      * Deletes the record of {@code key}.

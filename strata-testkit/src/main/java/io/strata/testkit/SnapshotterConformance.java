@@ -644,6 +644,24 @@ public abstract class SnapshotterConformance {
         }
     }
 
+    // ---- containerd 2.2's rebase (RebaseCases) --------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void rebaseStacksAnActiveSnapshotOntoItsParentAtCommit(SnapshotterFixture f) throws Exception {
+        try (Env e = env(f)) {
+            RebaseCases.stacksAtCommit(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void rebaseRefusesWhatContainerdRefuses(SnapshotterFixture f) throws Exception {
+        try (Env e = env(f)) {
+            RebaseCases.refusals(e);
+        }
+    }
+
     // ---- Strata's own -----------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

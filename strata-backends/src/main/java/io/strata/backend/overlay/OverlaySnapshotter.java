@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The overlayfs backend, faithful to containerd's overlay snapshotter.
@@ -87,6 +88,17 @@ public final class OverlaySnapshotter extends DirectorySnapshotter {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #REBASE}, as containerd's overlayfs: an upper directory does not depend on the lower
+     * ones, so an active snapshot prepared without a parent can be stacked onto one at commit
+     * (whatever it deletes from below must be written as overlay whiteouts, character devices 0/0,
+     * and opaque directories as {@code trusted.overlay.opaque}).
+     */
+    @Override
+    public Set<String> capabilities() {
+        return Set.of(REBASE);
     }
 
     /** The upper directory of snapshot {@code id}. */
