@@ -2,6 +2,7 @@ package io.strata.cli;
 
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.UnavailableException;
+import io.strata.daemon.ContainerdConfig;
 import io.strata.daemon.DeferredSnapshotter;
 import io.strata.daemon.SdNotify;
 import io.strata.daemon.SocketActivation;
@@ -19,7 +20,6 @@ import java.io.PrintWriter;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +62,12 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--block-scratch-size", description = "Size of a new block snapshot without parent, e.g. 10G"
             + " (default 10G); size labels grow it per prepare.")
     String blockScratchSize;
-    @Option(names = "--print-containerd-config", description = "Print the proxy_plugins stanza for containerd's config.toml and exit.")
+    @Option(names = "--print-containerd-config", description = "Print containerd's config for Strata (proxy plugins,"
+            + " transfer unpack targets, CRI snapshotter) and exit.")
     boolean printContainerdConfig;
+    @Option(names = "--format", paramLabel = "v2|v3", description = "Config version for --print-containerd-config:"
+            + " v2 (containerd 1.x) or v3 (containerd 2.x); default: from containerd --version.")
+    String format;
     @Option(names = "--print-systemd-units", description = "Print strata.socket and strata.service (socket activation,"
             + " Type=notify) for this --address and --root, and exit.")
     boolean printSystemdUnits;
@@ -86,7 +90,7 @@ final class DaemonCommand implements Callable<Integer> {
                 : BlockOptions.DEFAULTS.withScratchSize(BlockOptions.parseSize(scratch));
         PrintWriter out = spec.commandLine().getOut();
         if (printContainerdConfig || printSystemdUnits) {
-            out.print(printContainerdConfig ? containerdStanza(addr, backends)
+            out.print(printContainerdConfig ? containerdConfig(addr, backends).print()
                     : new SystemdUnits(Launcher.command(), Path.of(addr).toAbsolutePath(), stateRoot).print());
             out.flush();
             return 0;
@@ -203,19 +207,20 @@ final class DaemonCommand implements Callable<Integer> {
         };
     }
 
-    static String containerdStanza(String address, List<String> backends) {
-        List<String> lines = new ArrayList<>();
-        lines.add("# Paste into containerd's config.toml (version 2), restart containerd, then use");
-        lines.add("# --snapshotter strata (or strata-<backend>) with ctr, nerdctl or the CRI.");
-        lines.add("[proxy_plugins]");
-        lines.add("  [proxy_plugins.strata]");
-        lines.add("    type = \"snapshot\"");
-        lines.add("    address = \"" + address + "\"");
-        for (String b : backends) {
-            lines.add("  [proxy_plugins.strata-" + b + "]");
-            lines.add("    type = \"snapshot\"");
-            lines.add("    address = \"" + address + "\"");
+    private ContainerdConfig containerdConfig(String address, List<String> backends) {
+        ContainerdConfig.Format f;
+        if (format != null) {
+            f = ContainerdConfig.Format.parse(format);
+        } else {
+            Optional<Integer> major = ContainerdConfig.installedVersion().flatMap(ContainerdConfig::majorVersion);
+            f = major.map(ContainerdConfig.Format::forMajor).orElse(ContainerdConfig.Format.V3);
+            if (major.isEmpty()) {
+                spec.commandLine().getErr().println("strata: no containerd --version on PATH; printing config version 3"
+                        + " (containerd 2.x); use --format v2 for containerd 1.x");
+            }
         }
-        return String.join("\n", lines) + "\n";
+        Map<String, java.util.Set<String>> caps = new LinkedHashMap<>();
+        backends.forEach(b -> caps.put(b, Backends.capabilities(b)));
+        return new ContainerdConfig(f, address, backends, caps, ContainerdConfig.hostPlatform());
     }
 }

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Kind;
 import io.strata.api.Snapshotter;
+import io.strata.daemon.ContainerdConfig;
 import io.strata.grpc.RemoteSnapshotter;
 import io.strata.testkit.Tree;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,19 +106,44 @@ class DaemonCommandTest {
         assertThatThrownBy(() -> DaemonCommand.namespaceMode("sometimes")).hasMessageContaining("ignore or isolate");
     }
 
+    private static String printed(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new DaemonCommand()).setOut(new PrintWriter(out));
+        assertThat(cl.execute(args)).isZero();
+        return out.toString();
+    }
+
     @Test
-    void printsTheContainerdStanza() {
-        PrintStream old = System.out;
-        var out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertThat(Main.run("daemon", "--print-containerd-config", "--address", "/run/x.sock")).isZero();
-        } finally {
-            System.setOut(old);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("[proxy_plugins.strata]\n    type = \"snapshot\"\n    address = \"/run/x.sock\"")
-                .contains("[proxy_plugins.strata-native]").contains("[proxy_plugins.strata-block]");
+    void printsContainerdConfigForEitherVersion() {
+        String v3 = printed("--print-containerd-config", "--format", "v3", "--address", "/run/x.sock");
+        assertThat(v3).contains("\nversion = 3\n")
+                .contains("[proxy_plugins.strata-overlayfs]\n    type = \"snapshot\"\n    address = \"/run/x.sock\"\n"
+                        + "    capabilities = [\"rebase\"]\n")
+                .contains("[proxy_plugins.strata-native]\n    type = \"snapshot\"\n    address = \"/run/x.sock\"\n  [")
+                .contains("[[plugins.\"io.containerd.transfer.v1.local\".unpack_config]]\n  platform = \"linux/amd64\"\n"
+                        + "  snapshotter = \"strata-block\"\n  differ = \"walking\"")
+                .contains("snapshotter = \"overlayfs\"")
+                .contains("[plugins.\"io.containerd.cri.v1.images\"]\n  snapshotter = \"strata-overlayfs\"")
+                .as("one containerd name per backend").doesNotContain("[proxy_plugins.strata]");
+        String v2 = printed("--print-containerd-config", "--format", "v2", "--address", "/run/x.sock", "--snapshotters", "native");
+        assertThat(v2).contains("\nversion = 2\n").contains("[proxy_plugins.strata-native]")
+                .contains("[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  snapshotter = \"strata-native\"")
+                .doesNotContain("unpack_config").doesNotContain("capabilities").doesNotContain("strata-overlayfs");
+        assertThat(printed("--print-containerd-config", "--format", "v3", "--address", "/run/a \"b\".sock"))
+                .contains("address = \"/run/a \\\"b\\\".sock\"");
+        assertThat(Main.run("daemon", "--print-containerd-config", "--format", "v4")).isEqualTo(2);
+        assertThat(Main.run("daemon", "--print-containerd-config", "--format", "v3", "--snapshotters", "zfs")).isEqualTo(2);
+    }
+
+    @Test
+    void readsTheMajorVersionContainerdPrints() {
+        assertThat(ContainerdConfig.majorVersion("containerd github.com/containerd/containerd/v2 2.1.9+unknown \n")).contains(2);
+        assertThat(ContainerdConfig.majorVersion("containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3"))
+                .contains(1);
+        assertThat(ContainerdConfig.majorVersion("containerd containerd.io v1.7.27 05044ec0a9a7")).contains(1);
+        assertThat(ContainerdConfig.majorVersion("bash: containerd: command not found")).isEmpty();
+        assertThat(ContainerdConfig.Format.forMajor(2)).isEqualTo(ContainerdConfig.Format.V3);
+        assertThat(ContainerdConfig.Format.forMajor(1)).isEqualTo(ContainerdConfig.Format.V2);
     }
 
     @Test

@@ -86,15 +86,15 @@ class DaemonRestartIT {
             assertThat(System.nanoTime()).as("the socket is listening").isLessThan(deadline);
             Thread.sleep(5);
         }
-        containerd = PrivateContainerd.start(dir.resolve("containerd"), socket);
+        containerd = Containerds.start(dir.resolve("containerd"), PrivateContainerd.Install.system(), socket);
 
         Path work = Files.createDirectories(dir.resolve("image"));
         Path l1 = Files.createDirectories(work.resolve("l1"));
         ContainerdProxyTest.busyboxRoot(l1);
         String image = "docker.io/library/strata-restart:latest";
-        containerd.ctr("images", "import", "--snapshotter", "strata",
+        containerd.ctr("images", "import", "--snapshotter", "strata-overlayfs",
                 OciArchive.build(work, image, List.of(l1), List.of("/bin/sh")).toString());
-        assertThat(containerd.ctr("run", "--rm", "--snapshotter", "strata", image, "before", "/bin/sh", "-c", "echo up")
+        assertThat(containerd.ctr("run", "--rm", "--snapshotter", "strata-overlayfs", image, "before", "/bin/sh", "-c", "echo up")
                 .strip()).isEqualTo("up");
 
         for (int round = 1; round <= 3; round++) {
@@ -104,13 +104,13 @@ class DaemonRestartIT {
                 Thread.sleep(1);
             }
             // At once: the new daemon is starting on the same socket, and containerd's calls wait for it.
-            PrivateContainerd.Result run = containerd.ctrResult("run", "--rm", "--snapshotter", "strata", image,
+            PrivateContainerd.Result run = containerd.ctrResult("run", "--rm", "--snapshotter", "strata-overlayfs", image,
                     "after-" + round, "/bin/sh", "-c", "echo round " + round);
             assertThat(run.code()).as("ctr run right after restart %d: %s\ncontainerd: %s", round, run.out(),
                     containerd.log()).isZero();
             assertThat(run.out().strip()).isEqualTo("round " + round);
             assertThat(daemonPid().orElseThrow()).as("a new daemon answered").isNotEqualTo(old);
-            assertThat(containerd.ctrResult("snapshots", "--snapshotter", "strata", "ls").code()).isZero();
+            assertThat(containerd.ctrResult("snapshots", "--snapshotter", "strata-overlayfs", "ls").code()).isZero();
         }
         for (int n = 1; n <= 3; n++) {
             assertThat(Files.readString(dir.resolve("daemon-" + n + ".log"))).as("daemon %d stopped cleanly", n)
