@@ -10,73 +10,23 @@ import io.strata.fs.Mounter;
 import io.strata.grpc.RemoteSnapshotter;
 import io.strata.testkit.OciArchive;
 import io.strata.testkit.PrivateContainerd;
-import io.strata.testkit.Tree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import java.util.stream.Stream;
-import picocli.CommandLine;
 
 /**
  * A real containerd, with Strata as its {@code proxy_plugins} snapshotter, runs a container with
  * runc from a multi-layer image this test builds itself (deletions, an opaque directory, a
  * symbolic link, a hard link, a setuid file, an xattr).
  */
-class ContainerdProxyTest {
-    private Path dir;
-    private Thread daemonThread;
-    private DaemonCommand daemon;
-    private PrivateContainerd containerd;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        dir = Files.createTempDirectory("strata-containerd");
-    }
-
-    /** Every containerd with every backend. */
-    static Stream<Arguments> containerdsAndBackends() {
-        return Containerds.installs().flatMap(c -> Stream.of("overlayfs", "native", "block").map(b -> Arguments.of(c, b)));
-    }
-
-    private Path startDaemon() throws Exception {
-        Path socket = dir.resolve("strata.sock");
-        daemon = new DaemonCommand();
-        CommandLine cl = new CommandLine(daemon);
-        daemonThread = Thread.ofPlatform().name("strata-daemon").start(() -> cl.execute(
-                "--address", socket.toString(), "--root", dir.resolve("strata").toString()));
-        assertThat(daemon.awaitStarted(Duration.ofSeconds(30))).as("daemon started").isTrue();
-        return socket;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (containerd != null) {
-                containerd.close();
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.stop();
-                daemonThread.join(30_000);
-            }
-            if (dir != null) {
-                Tree.deleteTree(dir);
-            }
-        }
-    }
-
+class ContainerdProxyTest extends WithContainerd {
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("containerdsAndBackends")
+    @MethodSource("io.strata.cli.Containerds#installsAndBackends")
     void ctrSnapshotsCommandsThroughTheProxy(PrivateContainerd.Install install, String backend) throws Exception {
-        Path socket = startDaemon();
-        containerd = Containerds.start(dir.resolve("containerd"), install, socket);
+        start(install);
         String sn = "strata-" + backend;
         containerd.ctr("snapshots", "--snapshotter", sn, "prepare", "base-a");
         containerd.ctr("snapshots", "--snapshotter", sn, "commit", "base", "base-a");
@@ -122,8 +72,7 @@ class ContainerdProxyTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.strata.cli.Containerds#installs")
     void aBlockContainersRootIsAsLargeAsItsSnapshotterLabelAsks(PrivateContainerd.Install install) throws Exception {
-        Path socket = startDaemon();
-        containerd = Containerds.start(dir.resolve("containerd"), install, socket);
+        start(install);
         Path work = Files.createDirectories(dir.resolve("image"));
         Path layer = Files.createDirectories(work.resolve("l1"));
         busyboxRoot(layer);
@@ -140,10 +89,9 @@ class ContainerdProxyTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("containerdsAndBackends")
+    @MethodSource("io.strata.cli.Containerds#installsAndBackends")
     void runcRunsAContainerFromAMultiLayerImage(PrivateContainerd.Install install, String backend) throws Exception {
-        Path socket = startDaemon();
-        containerd = Containerds.start(dir.resolve("containerd"), install, socket);
+        start(install);
         Path work = Files.createDirectories(dir.resolve("image"));
         Path l1 = Files.createDirectories(work.resolve("l1"));
         Path l2 = Files.createDirectories(work.resolve("l2"));

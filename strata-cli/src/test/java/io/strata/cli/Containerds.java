@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.provider.Arguments;
 import picocli.CommandLine;
 
 /** The real containerds the proxy-plugin tests run against, configured with what Strata prints. */
@@ -19,6 +20,11 @@ final class Containerds {
     /** containerd 1.6 (Debian 12) and 2.1 (from .ci/containerd2). */
     static Stream<PrivateContainerd.Install> installs() {
         return Stream.of(PrivateContainerd.Install.system(), PrivateContainerd.Install.containerd2());
+    }
+
+    /** Every containerd with every backend. */
+    static Stream<Arguments> installsAndBackends() {
+        return installs().flatMap(c -> Stream.of("overlayfs", "native", "block").map(b -> Arguments.of(c, b)));
     }
 
     /** Skips on a developer's machine without {@code install}; in CI (.ci/run installs both) fails instead. */

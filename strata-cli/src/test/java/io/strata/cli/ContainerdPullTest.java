@@ -5,70 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.testkit.OciArchive;
 import io.strata.testkit.PrivateContainerd;
 import io.strata.testkit.RegistryExtension;
-import io.strata.testkit.Tree;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * containerd 2.1, configured with exactly what {@code strata daemon --print-containerd-config}
- * prints, imports and pulls onto every Strata backend both ways containerd 2.x offers: through its
+ * Real containerd 1.6 and 2.1, each configured with exactly what {@code strata daemon
+ * --print-containerd-config} prints for it, import and pull (from a local registry) onto every Strata
+ * backend with ctr's defaults, and run what they unpacked. On 2.1 both ways it offers: through its
  * transfer service (ctr's default, which unpacks only into the snapshotters of its
  * {@code unpack_config}) and client-side ({@code --local}); its CRI image service starts on Strata.
  */
-class Containerd2TransferTest {
+class ContainerdPullTest extends WithContainerd {
     @RegisterExtension
     static final RegistryExtension REGISTRY = new RegistryExtension();
 
-    private static final PrivateContainerd.Install CONTAINERD2 = PrivateContainerd.Install.containerd2();
-
-    private Path dir;
-    private Thread daemonThread;
-    private DaemonCommand daemon;
-    private PrivateContainerd containerd;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Containerds.require(CONTAINERD2);
-        dir = Files.createTempDirectory("strata-containerd2");
-        Path socket = dir.resolve("strata.sock");
-        daemon = new DaemonCommand();
-        CommandLine cl = new CommandLine(daemon);
-        // The daemon's thread lives until the test ends: containerd 2.1 ends OS threads after some mounts.
-        daemonThread = Thread.ofPlatform().name("strata-daemon").start(() -> cl.execute(
-                "--address", socket.toString(), "--root", dir.resolve("strata").toString()));
-        assertThat(daemon.awaitStarted(Duration.ofSeconds(30))).as("daemon started").isTrue();
-        containerd = Containerds.start(dir.resolve("containerd"), CONTAINERD2, socket);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            if (containerd != null) {
-                containerd.close();
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.stop();
-                daemonThread.join(30_000);
-            }
-            if (dir != null) {
-                Tree.deleteTree(dir);
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"overlayfs", "native", "block"})
-    void importsAndPullsThroughTheTransferServiceAndLocally(String backend) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.strata.cli.Containerds#installsAndBackends")
+    void importsAndPullsWithCtrsDefaultsAndLocally(PrivateContainerd.Install install, String backend) throws Exception {
+        start(install);
+        boolean transfer = install.major() >= 2;
         String sn = "strata-" + backend;
         Path work = Files.createDirectories(dir.resolve("image"));
         Path l1 = Files.createDirectories(work.resolve("l1"));
@@ -80,20 +40,22 @@ class Containerd2TransferTest {
         String local = "docker.io/library/strata-c2:latest";
         Path archive = OciArchive.build(work, local, List.of(l1, l2), List.of("/bin/sh"));
         String host = REGISTRY.registry().host();
-        for (String name : List.of("strata/transfer", "strata/local")) {
+        for (String name : transfer ? List.of("strata/transfer", "strata/local") : List.of("strata/transfer")) {
             REGISTRY.registry().push(work.resolve("layout"), "latest", name, false);
         }
 
+        // ctr's defaults: through the transfer service on 2.x, client-side on 1.x (which has no --local).
         containerd.ctr("images", "import", "--snapshotter", sn, archive.toString());
-        check(sn, local, "import-transfer");
-        containerd.ctr("images", "rm", "--sync", local);
-        containerd.ctr("images", "import", "--local", "--snapshotter", sn, archive.toString());
-        check(sn, local, "import-local");
-
+        check(sn, local, "import-default");
         containerd.ctr("images", "pull", "--plain-http", "--snapshotter", sn, host + "/strata/transfer:latest");
-        check(sn, host + "/strata/transfer:latest", "pull-transfer");
-        containerd.ctr("images", "pull", "--local", "--plain-http", "--snapshotter", sn, host + "/strata/local:latest");
-        check(sn, host + "/strata/local:latest", "pull-local");
+        check(sn, host + "/strata/transfer:latest", "pull-default");
+        if (transfer) {
+            containerd.ctr("images", "rm", "--sync", local);
+            containerd.ctr("images", "import", "--local", "--snapshotter", sn, archive.toString());
+            check(sn, local, "import-local");
+            containerd.ctr("images", "pull", "--local", "--plain-http", "--snapshotter", sn, host + "/strata/local:latest");
+            check(sn, host + "/strata/local:latest", "pull-local");
+        }
 
         // Both layers are committed in Strata, once: every image above shares them.
         String ls = containerd.ctr("snapshots", "--snapshotter", sn, "ls");
@@ -108,7 +70,8 @@ class Containerd2TransferTest {
     }
 
     @Test
-    void theCriImageServiceStartsOnStrata() throws Exception {
+    void theCriImageServiceOfContainerd2StartsOnStrata() throws Exception {
+        start(PrivateContainerd.Install.containerd2());
         String plugins = containerd.ctr("plugins", "ls");
         String images = plugins.lines().filter(l -> l.startsWith("io.containerd.cri.v1") && l.contains(" images "))
                 .findFirst().orElseThrow(() -> new AssertionError("no CRI images plugin in\n" + plugins));

@@ -1,7 +1,8 @@
-// Package containerdsuite runs containerd's own snapshotter conformance suite
-// (github.com/containerd/containerd/snapshots/testsuite) against `strata daemon`, through
-// containerd's proxy snapshotter client, dialled and called exactly as containerd talks to a
-// [proxy_plugins] snapshotter.
+// Package containerdsuite runs containerd's own snapshotter conformance suite against `strata daemon`,
+// through containerd's proxy snapshotter client, dialled and called exactly as containerd talks to a
+// [proxy_plugins] snapshotter: containerd 1.6's suite (snapshots/testsuite) by default, containerd
+// 2.1's (core/snapshots/testsuite) with -tags containerd2. This file starts and stops the daemons;
+// suite_v1_test.go and suite_v2_test.go dial them as each containerd does.
 //
 // Environment:
 //
@@ -25,36 +26,30 @@ import (
 	"testing"
 	"time"
 
-	snapshotsapi "github.com/containerd/containerd/api/services/snapshots/v1"
-	"github.com/containerd/containerd/defaults"
-	"github.com/containerd/containerd/pkg/dialer"
-	"github.com/containerd/containerd/snapshots"
-	"github.com/containerd/containerd/snapshots/proxy"
-	"github.com/containerd/containerd/snapshots/testsuite"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 )
 
-func TestStrataSnapshotter(t *testing.T) {
+// suiteArgs reads the environment: the snapshotter name, its backend, and the daemon's command.
+func suiteArgs(t *testing.T) (name, backend string, argv []string) {
 	if os.Geteuid() != 0 {
 		t.Skip("the suite mounts snapshots: run as root")
 	}
-	name := os.Getenv("STRATA_SNAPSHOTTER")
-	argv := strings.Split(strings.TrimSpace(os.Getenv("STRATA_DAEMON_ARGV")), "\n")
+	name = os.Getenv("STRATA_SNAPSHOTTER")
+	argv = strings.Split(strings.TrimSpace(os.Getenv("STRATA_DAEMON_ARGV")), "\n")
 	if name == "" || argv[0] == "" {
 		t.Fatal("set STRATA_SNAPSHOTTER and STRATA_DAEMON_ARGV")
 	}
-	backend := strings.TrimPrefix(name, "strata-")
-	testsuite.SnapshotterSuite(t, name, func(ctx context.Context, root string) (snapshots.Snapshotter, func() error, error) {
-		return startDaemon(argv, name, backend, root)
-	})
+	return name, strings.TrimPrefix(name, "strata-"), argv
 }
 
-func startDaemon(argv []string, name, backend, root string) (snapshots.Snapshotter, func() error, error) {
+// startDaemon starts `strata daemon` serving backend under root and returns its socket once the socket
+// exists (the daemon creates it only when it answers), and a function that stops it.
+func startDaemon(argv []string, backend, root string) (string, func() error, error) {
 	// Unix socket paths are limited to 108 bytes: keep the socket short, outside the suite's deep root.
 	sockDir, err := os.MkdirTemp("", "strata-sock-")
 	if err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
 	socket := filepath.Join(sockDir, "s.sock")
 	logDir := os.Getenv("STRATA_DAEMON_LOGDIR")
@@ -63,7 +58,7 @@ func startDaemon(argv []string, name, backend, root string) (snapshots.Snapshott
 	}
 	logFile, err := os.CreateTemp(logDir, "daemon-*.log")
 	if err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
 	args := append(append([]string{}, argv[1:]...), "daemon", "--address", socket,
 		"--root", filepath.Join(root, "state"), "--namespaces", "ignore", "--snapshotters", backend,
@@ -73,7 +68,7 @@ func startDaemon(argv []string, name, backend, root string) (snapshots.Snapshott
 	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return nil, nil, err
+		return "", nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -107,34 +102,53 @@ func startDaemon(argv []string, name, backend, root string) (snapshots.Snapshott
 			exited <- err
 			_ = stop()
 			log, _ := os.ReadFile(logFile.Name())
-			return nil, nil, fmt.Errorf("strata daemon exited before serving (%v): %s", err, log)
+			return "", nil, fmt.Errorf("strata daemon exited before serving (%v): %s", err, log)
 		default:
 		}
 		if time.Now().After(deadline) {
 			_ = stop()
-			return nil, nil, fmt.Errorf("strata daemon did not create %s within 120s", socket)
+			return "", nil, fmt.Errorf("strata daemon did not create %s within 120s", socket)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	return socket, stop, nil
+}
 
-	// Dialled exactly as containerd 1.6 dials a proxy plugin (services/server proxyClients.getClient):
-	// no blocking dial, no minimum connect timeout, backoff capped at 3 s, and calls without
-	// WaitForReady. The socket exists, so Strata must answer on it at once, as containerd expects.
-	backoffConfig := backoff.DefaultConfig
-	backoffConfig.MaxDelay = 3 * time.Second
-	conn, err := grpc.Dial(dialer.DialAddress(socket),
-		grpc.WithInsecure(),
-		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoffConfig}),
-		grpc.WithContextDialer(dialer.ContextDialer),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(defaults.DefaultMaxRecvMsgSize)),
-		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(defaults.DefaultMaxSendMsgSize)))
+// snapshotterFunc is what containerd's SnapshotterSuite calls for every subtest: a fresh daemon,
+// connected with dial, its snapshotter wrapped by wrap (each containerd's proxy client).
+func snapshotterFunc[S any](argv []string, backend string, dial func(socket string) (*grpc.ClientConn, error),
+	wrap func(*grpc.ClientConn) S) func(context.Context, string) (S, func() error, error) {
+	return func(ctx context.Context, root string) (S, func() error, error) {
+		conn, stop, err := serve(argv, backend, root, dial)
+		if err != nil {
+			var none S
+			return none, nil, err
+		}
+		return wrap(conn), stop, nil
+	}
+}
+
+// serve starts a daemon and connects to it with dial; the function it returns closes the connection,
+// then stops the daemon.
+func serve(argv []string, backend, root string, dial func(socket string) (*grpc.ClientConn, error)) (*grpc.ClientConn, func() error, error) {
+	socket, stop, err := startDaemon(argv, backend, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := dial(socket)
 	if err != nil {
 		_ = stop()
 		return nil, nil, fmt.Errorf("dial %s: %w", socket, err)
 	}
-	sn := proxy.NewSnapshotter(snapshotsapi.NewSnapshotsClient(conn), name)
-	return sn, func() error {
+	return conn, func() error {
 		conn.Close()
 		return stop()
 	}, nil
+}
+
+// proxyBackoff is the backoff containerd gives its proxy plugins' connections: gRPC's default, capped at 3 s.
+func proxyBackoff() backoff.Config {
+	c := backoff.DefaultConfig
+	c.MaxDelay = 3 * time.Second
+	return c
 }
