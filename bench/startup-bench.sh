@@ -21,7 +21,7 @@ for tool in probe refserver; do
 done
 jar="$here/strata-cli/target/strata.jar"
 aot="$here/strata-cli/target/strata.aot"
-java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
+java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
 
 # One line of medians per contender: socket, first answer, failed calls, stat cold/warm, prep+commit cold/warm.
 measure() {

@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,8 +89,8 @@ final class DaemonCommand implements Callable<Integer> {
         String scratch = blockScratchSize != null ? blockScratchSize : file.get("block_scratch_size", "");
         BlockOptions block = scratch.isEmpty() ? BlockOptions.DEFAULTS
                 : BlockOptions.DEFAULTS.withScratchSize(BlockOptions.parseSize(scratch));
-        PrintWriter out = spec.commandLine().getOut();
         if (printContainerdConfig || printSystemdUnits) {
+            PrintWriter out = spec.commandLine().getOut();
             out.print(printContainerdConfig ? containerdConfig(addr, backends).print()
                     : new SystemdUnits(Launcher.command(), Path.of(addr).toAbsolutePath(), stateRoot).print());
             out.flush();
@@ -105,11 +106,21 @@ final class DaemonCommand implements Callable<Integer> {
         StateRootLock lock = StateRootLock.acquire(stateRoot);
         StopMarker marker = StopMarker.of(stateRoot);
         boolean unclean = marker.previousStopWasUnclean();
-        // Backends open in the background while the socket comes up: calls for one wait until it is open.
+        // Backends and the journal open in the background once the socket serves; a call for one waits
+        // until it is open. Opening them after the server starts, not beside it, leaves both cores to the
+        // server: a client that reconnects while the daemon restarts (containerd) gets its HTTP/2
+        // handshake within the one second grpc-go allows it, and its call then waits for the backend.
         ExecutorService opener = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("strata-open-", 0).factory());
+        List<Runnable> afterServing = new ArrayList<>();
+        Runnable openAll = () -> {
+            afterServing.forEach(opener::execute);
+            afterServing.clear();
+            opener.shutdown();
+        };
         Map<String, Snapshotter> served = new LinkedHashMap<>();
         for (String b : backends) {
-            Snapshotter sn = DeferredSnapshotter.open(b, Backends.capabilities(b), () -> openBackend(b, stateRoot, block, unclean, log), opener);
+            Snapshotter sn = DeferredSnapshotter.open(b, Backends.capabilities(b), () -> openBackend(b, stateRoot, block, unclean, log),
+                    afterServing::add);
             served.put(b, sn);
             served.put("strata-" + b, sn);
         }
@@ -118,15 +129,17 @@ final class DaemonCommand implements Callable<Integer> {
         try {
             marker.markRunning();
             // The journal too: its first SQLite open loads the native library, a tenth of a second.
-            var journal = CompletableFuture.supplyAsync(() -> EventJournal.openIn(stateRoot), opener);
+            var journal = CompletableFuture.supplyAsync(() -> EventJournal.openIn(stateRoot), afterServing::add);
             StrataServer s = StrataServer.create(Path.of(addr), served, mode, journal);
-            opener.shutdown();
             activated.ifPresent(s::inheriting);
             server = s.start();
+            openAll.run();
         } catch (java.net.BindException e) {
+            opener.shutdown(); // what never started opening is called off by close
             abandon(served.values(), lock, unclean ? null : marker);
             throw new UnavailableException("socket " + addr + " is served by another daemon; stop it or use another --address");
         } catch (RuntimeException | java.io.IOException e) {
+            opener.shutdown();
             abandon(served.values(), lock, unclean ? null : marker);
             throw e;
         }

@@ -1,6 +1,7 @@
 package io.strata.cli;
 
 import io.strata.api.StrataException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,27 +31,43 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl;
         if (args.length > 0 && args[0].equals("daemon")) {
-            // The daemon's start is on containerd's critical path: build picocli's model of this one
-            // command, not of the whole tree (a fifth of a second on a cold JVM; picocli's Java 5
-            // classes cannot be AOT-linked). Its usage and errors read the same.
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            // The daemon's start is on containerd's critical path: plain options skip picocli's model
+            // (see PlainOptions); help, printing and anything picocli must explain go through it.
+            var plain = PlainOptions.parse(new DaemonCommand(), rest,
+                    java.util.List.of("--print-containerd-config", "--print-systemd-units", "--format"));
+            if (plain.isPresent()) {
+                PrintWriter err = new PrintWriter(System.err, true);
+                try {
+                    return plain.get().call();
+                } catch (Exception e) {
+                    return failed(e, err);
+                } finally {
+                    err.flush();
+                }
+            }
+            // Only this one command's model, not the whole tree's; its usage and errors read the same.
             cl = new CommandLine(new DaemonCommand());
             cl.setCommandName("strata daemon");
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            args = rest;
         } else {
             cl = new CommandLine(new Main());
         }
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof StrataException se) {
-                cmd.getErr().println("strata: " + ExitCodes.describe(se));
-                return ExitCodes.of(se);
-            }
-            cmd.getErr().println("strata: " + ex);
-            if (System.getenv("STRATA_DEBUG") != null) {
-                ex.printStackTrace(cmd.getErr());
-            }
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd.getErr()));
         return cl.execute(args);
+    }
+
+    /** What a command that threw prints, and its exit code. */
+    private static int failed(Exception ex, PrintWriter err) {
+        if (ex instanceof StrataException se) {
+            err.println("strata: " + ExitCodes.describe(se));
+            return ExitCodes.of(se);
+        }
+        err.println("strata: " + ex);
+        if (System.getenv("STRATA_DEBUG") != null) {
+            ex.printStackTrace(err);
+        }
+        return 1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -28,11 +28,15 @@ public final class DeferredSnapshotter implements Snapshotter {
     private final String name;
     private final Set<String> capabilities;
     private final CompletableFuture<Snapshotter> opening;
+    /** Set by whichever comes first: the opening task, or a close that finds it not started. */
+    private final java.util.concurrent.atomic.AtomicBoolean claimed;
 
-    private DeferredSnapshotter(String name, Set<String> capabilities, CompletableFuture<Snapshotter> opening) {
+    private DeferredSnapshotter(String name, Set<String> capabilities, CompletableFuture<Snapshotter> opening,
+                                java.util.concurrent.atomic.AtomicBoolean claimed) {
         this.name = name;
         this.capabilities = Set.copyOf(capabilities);
         this.opening = opening;
+        this.claimed = claimed;
     }
 
     /**
@@ -42,7 +46,14 @@ public final class DeferredSnapshotter implements Snapshotter {
     public static DeferredSnapshotter open(String name, Set<String> capabilities, Supplier<Snapshotter> open,
                                            Executor executor) {
         Objects.requireNonNull(open, "open");
-        return new DeferredSnapshotter(name, capabilities, CompletableFuture.supplyAsync(open, executor));
+        var claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        Supplier<Snapshotter> once = () -> {
+            if (!claimed.compareAndSet(false, true)) {
+                throw new UnavailableException("snapshotter " + name + " was closed before it opened");
+            }
+            return open.get();
+        };
+        return new DeferredSnapshotter(name, capabilities, CompletableFuture.supplyAsync(once, executor), claimed);
     }
 
     @Override
@@ -123,8 +134,16 @@ public final class DeferredSnapshotter implements Snapshotter {
         target().cleanup();
     }
 
+    /**
+     * Closes what was opened, waiting for an opening under way; an opening not started yet (its
+     * executor may only run it later, or never) is called off instead.
+     */
     @Override
     public void close() {
+        if (claimed.compareAndSet(false, true)) {
+            opening.completeExceptionally(new UnavailableException("snapshotter " + name + " was closed before it opened"));
+            return;
+        }
         if (awaitOpen()) {
             opening.join().close();
         }

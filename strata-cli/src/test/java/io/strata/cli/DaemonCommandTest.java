@@ -136,6 +136,24 @@ class DaemonCommandTest {
     }
 
     @Test
+    void plainDaemonOptionsSkipPicocliAndEverythingElseGoesThroughIt() {
+        DaemonCommand d = PlainOptions.parse(new DaemonCommand(), new String[] {"--address", "/run/a.sock", "--root=/var/x",
+                "--snapshotters", "native,block", "--log-level", "info"}, List.of("--format")).orElseThrow();
+        assertThat(d.address).isEqualTo("/run/a.sock");
+        assertThat(d.root).isEqualTo(Path.of("/var/x"));
+        assertThat(d.snapshotters).containsExactly("native", "block");
+        assertThat(d.logLevel).isEqualTo("info");
+        assertThat(d.printContainerdConfig).isFalse();
+        for (String[] other : List.of(new String[] {"--help"}, new String[] {"--adress", "/x"}, new String[] {"--root"},
+                new String[] {"--root", "/a", "--root", "/b"}, new String[] {"--format", "v3"}, new String[] {"-x"},
+                new String[] {"--print-systemd-units=true"}, new String[] {"stray"})) {
+            assertThat(PlainOptions.parse(new DaemonCommand(), other, List.of("--format"))).as(String.join(" ", other)).isEmpty();
+        }
+        // What picocli then says, as before.
+        assertThat(Main.run("daemon", "--adress", "/x")).isEqualTo(2);
+    }
+
+    @Test
     void readsTheMajorVersionContainerdPrints() {
         assertThat(ContainerdConfig.majorVersion("containerd github.com/containerd/containerd/v2 2.1.9+unknown \n")).contains(2);
         assertThat(ContainerdConfig.majorVersion("containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3"))

@@ -27,7 +27,7 @@ final class DaemonProcess implements AutoCloseable {
     static List<String> strata(String... args) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-cp", cp, "io.strata.cli.Main"));
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, "io.strata.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -2,6 +2,9 @@ package io.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strata.api.Snapshotter;
+import io.strata.api.UnavailableException;
+import io.strata.grpc.RemoteSnapshotter;
 import io.strata.testkit.OciArchive;
 import io.strata.testkit.PrivateContainerd;
 import io.strata.testkit.Tree;
@@ -32,6 +35,7 @@ class DaemonRestartIT {
             n=0
             while [ ! -e "$STOP" ]; do
               n=$((n + 1))
+              date -u +%FT%T.%NZ > "$LOGDIR/daemon-$n.log"
               /bin/sh -c 'echo $$ > "$PIDFILE.tmp" && mv "$PIDFILE.tmp" "$PIDFILE"; LISTEN_PID=$$ exec "$@"' strata "$@" \\
                 >> "$LOGDIR/daemon-$n.log" 2>&1
             done
@@ -72,6 +76,18 @@ class DaemonRestartIT {
         return Files.exists(f) ? java.util.Optional.of(Long.parseLong(Files.readString(f).strip())) : java.util.Optional.empty();
     }
 
+    private static void awaitAnswer(Path socket, long deadline) throws InterruptedException {
+        while (true) {
+            try (Snapshotter sn = RemoteSnapshotter.connect(socket, "strata-overlayfs")) {
+                sn.list();
+                return;
+            } catch (UnavailableException e) {
+                assertThat(System.nanoTime()).as("the daemon answers: %s", e.getMessage()).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
     @Test
     void containerdRunsContainersRightAfterEachRestart() throws Exception {
         Path socket = dir.resolve("strata.sock");
@@ -79,13 +95,18 @@ class DaemonRestartIT {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/systemd-socket-activate", "-l", socket.toString(),
                 "-E", "STOP=" + dir.resolve("stop"), "-E", "PIDFILE=" + dir.resolve("daemon.pid"),
                 "-E", "LOGDIR=" + dir, "/bin/sh", script.toString()));
-        cmd.addAll(PackagedStrata.command("daemon", "--address", socket.toString(), "--root", dir.resolve("strata").toString()));
+        cmd.addAll(PackagedStrata.command("daemon", "--address", socket.toString(), "--root", dir.resolve("strata").toString(),
+                "--log-level", "info"));
         supervisor = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("activate.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(socket)) {
             assertThat(System.nanoTime()).as("the socket is listening").isLessThan(deadline);
             Thread.sleep(5);
         }
+        // As the printed units order them (strata.service is Type=notify and Before=containerd.service),
+        // containerd starts once the daemon answers: a first connect that spawns a cold JVM would be
+        // held to grpc-go's one-second handshake deadline (no minimum connect timeout).
+        awaitAnswer(socket, deadline);
         containerd = Containerds.start(dir.resolve("containerd"), PrivateContainerd.Install.system(), socket);
 
         Path work = Files.createDirectories(dir.resolve("image"));

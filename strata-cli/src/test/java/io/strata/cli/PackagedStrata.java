@@ -22,7 +22,7 @@ final class PackagedStrata {
     static List<String> command(String... args) {
         assertThat(JAR).as("the packaged jar (integration tests run after package)").exists();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"));
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         if (Files.exists(AOT_CACHE)) {
             cmd.addAll(List.of("-XX:AOTCache=" + AOT_CACHE, "-Xlog:aot=off", "-Xlog:cds=off"));
         }

@@ -253,7 +253,9 @@ public final class StrataServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "closing snapshotter " + e.getKey() + " failed", failure);
             }
         }
-        if (events != null) {
+        // A journal still opening is called off (the daemon opens it only once it serves, so a start
+        // that failed never began it); an open one is closed.
+        if (events != null && !events.cancel(false)) {
             try {
                 events.join().close();
             } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException failed) {
