@@ -14,6 +14,7 @@ import io.strata.backend.Backends;
 import io.strata.events.EventJournal;
 import io.strata.backend.Fsck;
 import io.strata.backend.block.BlockOptions;
+import io.strata.content.image.Platform;
 import io.strata.grpc.NamespaceMode;
 import io.strata.grpc.StrataServer;
 import java.io.PrintWriter;
@@ -122,7 +123,7 @@ final class DaemonCommand implements Callable<Integer> {
             Snapshotter sn = DeferredSnapshotter.open(b, Backends.capabilities(b), () -> openBackend(b, stateRoot, block, unclean, log),
                     afterServing::add);
             served.put(b, sn);
-            served.put("strata-" + b, sn);
+            served.put(ContainerdConfig.snapshotterName(b), sn);
         }
         // containerd sends the proxy plugin's own name: "strata" means the first backend.
         served.put("strata", served.get(backends.getFirst()));
@@ -232,8 +233,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + " (containerd 2.x); use --format v2 for containerd 1.x");
             }
         }
-        Map<String, java.util.Set<String>> caps = new LinkedHashMap<>();
-        backends.forEach(b -> caps.put(b, Backends.capabilities(b)));
-        return new ContainerdConfig(f, address, backends, caps, ContainerdConfig.hostPlatform());
+        // containerd parses this and normalizes it as Platform does (linux/arm64 is linux/arm64/v8).
+        return new ContainerdConfig(f, address, backends, Platform.host().toString());
     }
 }

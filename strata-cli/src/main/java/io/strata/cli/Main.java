@@ -37,13 +37,10 @@ public final class Main {
             var plain = PlainOptions.parse(new DaemonCommand(), rest,
                     java.util.List.of("--print-containerd-config", "--print-systemd-units", "--format"));
             if (plain.isPresent()) {
-                PrintWriter err = new PrintWriter(System.err, true);
                 try {
                     return plain.get().call();
                 } catch (Exception e) {
-                    return failed(e, err);
-                } finally {
-                    err.flush();
+                    return failed(e, new PrintWriter(System.err, true));
                 }
             }
             // Only this one command's model, not the whole tree's; its usage and errors read the same.

@@ -1,12 +1,12 @@
 package io.strata.daemon;
 
 import io.strata.api.InvalidArgumentException;
+import io.strata.backend.Backends;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,8 +32,7 @@ import java.util.regex.Pattern;
  * snapshot of a snapshotter that its own records for that name do not hold, so two names for one
  * backend would remove each other's snapshots.
  */
-public record ContainerdConfig(Format format, String address, List<String> backends, Map<String, Set<String>> capabilities,
-                               String platform) {
+public record ContainerdConfig(Format format, String address, List<String> backends, String platform) {
 
     /** containerd's config versions: 2 for containerd 1.x, 3 for 2.x. */
     public enum Format {
@@ -57,28 +56,11 @@ public record ContainerdConfig(Format format, String address, List<String> backe
 
     public ContainerdConfig {
         backends = List.copyOf(backends);
-        capabilities = Map.copyOf(capabilities);
     }
 
     /** The snapshotter name containerd knows backend {@code backend} by. */
     public static String snapshotterName(String backend) {
         return "strata-" + backend;
-    }
-
-    /**
-     * containerd's platform string for this JVM's machine, as {@code platforms.Format(DefaultSpec())}
-     * prints it ({@code linux/amd64}, {@code linux/arm64/v8}).
-     */
-    public static String hostPlatform() {
-        String arch = System.getProperty("os.arch");
-        return switch (arch) {
-            case "amd64", "x86_64" -> "linux/amd64";
-            case "aarch64", "arm64" -> "linux/arm64/v8";
-            case "riscv64" -> "linux/riscv64";
-            case "ppc64le" -> "linux/ppc64le";
-            case "s390x" -> "linux/s390x";
-            default -> "linux/" + arch;
-        };
     }
 
     private static final Pattern VERSION = Pattern.compile("^containerd\\s+\\S+\\s+v?(\\d+)\\.(\\d+)");
@@ -130,7 +112,7 @@ public record ContainerdConfig(Format format, String address, List<String> backe
             l.add("  [proxy_plugins." + snapshotterName(b) + "]");
             l.add("    type = \"snapshot\"");
             l.add("    address = " + quote(address));
-            Set<String> caps = new TreeSet<>(capabilities.getOrDefault(b, Set.of()));
+            Set<String> caps = new TreeSet<>(Backends.capabilities(b));
             if (!caps.isEmpty()) {
                 l.add("    capabilities = [" + String.join(", ", caps.stream().map(ContainerdConfig::quote).toList()) + "]");
             }
