@@ -76,6 +76,19 @@ final class DaemonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * The options a plain start may carry, parsed without picocli ({@link PlainOptions}); the
+     * printing options and {@code --format} go through picocli.
+     */
+    static final List<PlainOptions.Plain<DaemonCommand>> PLAIN = List.of(
+            PlainOptions.Plain.value("--address", (c, v) -> c.address = v),
+            PlainOptions.Plain.value("--root", (c, v) -> c.root = Path.of(v)),
+            PlainOptions.Plain.value("--config", (c, v) -> c.config = Path.of(v)),
+            PlainOptions.Plain.value("--log-level", (c, v) -> c.logLevel = v),
+            PlainOptions.Plain.value("--namespaces", (c, v) -> c.namespaces = v),
+            PlainOptions.Plain.value("--snapshotters", (c, v) -> c.snapshotters = List.of(v.split(",", -1))),
+            PlainOptions.Plain.value("--block-scratch-size", (c, v) -> c.blockScratchSize = v));
+
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile StrataServer server;
     private final SdNotify notify = SdNotify.fromEnvironment();

@@ -34,8 +34,7 @@ public final class Main {
             String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
             // The daemon's start is on containerd's critical path: plain options skip picocli's model
             // (see PlainOptions); help, printing and anything picocli must explain go through it.
-            var plain = PlainOptions.parse(new DaemonCommand(), rest,
-                    java.util.List.of("--print-containerd-config", "--print-systemd-units", "--format"));
+            var plain = PlainOptions.parse(new DaemonCommand(), rest, DaemonCommand.PLAIN);
             if (plain.isPresent()) {
                 try {
                     return plain.get().call();

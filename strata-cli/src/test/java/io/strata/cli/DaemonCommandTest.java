@@ -138,7 +138,7 @@ class DaemonCommandTest {
     @Test
     void plainDaemonOptionsSkipPicocliAndEverythingElseGoesThroughIt() {
         DaemonCommand d = PlainOptions.parse(new DaemonCommand(), new String[] {"--address", "/run/a.sock", "--root=/var/x",
-                "--snapshotters", "native,block", "--log-level", "info"}, List.of("--format")).orElseThrow();
+                "--snapshotters", "native,block", "--log-level", "info"}, DaemonCommand.PLAIN).orElseThrow();
         assertThat(d.address).isEqualTo("/run/a.sock");
         assertThat(d.root).isEqualTo(Path.of("/var/x"));
         assertThat(d.snapshotters).containsExactly("native", "block");
@@ -146,11 +146,42 @@ class DaemonCommandTest {
         assertThat(d.printContainerdConfig).isFalse();
         for (String[] other : List.of(new String[] {"--help"}, new String[] {"--adress", "/x"}, new String[] {"--root"},
                 new String[] {"--root", "/a", "--root", "/b"}, new String[] {"--format", "v3"}, new String[] {"-x"},
-                new String[] {"--print-systemd-units=true"}, new String[] {"stray"})) {
-            assertThat(PlainOptions.parse(new DaemonCommand(), other, List.of("--format"))).as(String.join(" ", other)).isEmpty();
+                new String[] {"--print-systemd-units"}, new String[] {"--print-containerd-config"}, new String[] {"stray"})) {
+            assertThat(PlainOptions.parse(new DaemonCommand(), other, DaemonCommand.PLAIN)).as(String.join(" ", other)).isEmpty();
         }
         // What picocli then says, as before.
         assertThat(Main.run("daemon", "--adress", "/x")).isEqualTo(2);
+    }
+
+    /** The plain table names every value option of the command, and sets each field as picocli would. */
+    @Test
+    void plainTableMatchesThePicocliOptions() throws Exception {
+        java.util.Set<String> picocliOnly = java.util.Set.of("--print-containerd-config", "--print-systemd-units", "--format");
+        java.util.Set<String> declared = new java.util.TreeSet<>();
+        for (var f : DaemonCommand.class.getDeclaredFields()) {
+            CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+            if (o != null && !o.usageHelp() && !o.versionHelp()) {
+                declared.addAll(List.of(o.names()));
+            }
+        }
+        java.util.Set<String> plain = new java.util.TreeSet<>();
+        DaemonCommand.PLAIN.forEach(p -> plain.add(p.name()));
+        java.util.Set<String> expected = new java.util.TreeSet<>(declared);
+        expected.removeAll(picocliOnly);
+        assertThat(plain).isEqualTo(expected);
+
+        String[] args = {"--address", "/run/a.sock", "--root", "/var/x", "--config", "/etc/strata.conf", "--log-level", "debug",
+                "--namespaces", "isolate", "--snapshotters", "native,,block", "--block-scratch-size", "2G"};
+        DaemonCommand byPlain = PlainOptions.parse(new DaemonCommand(), args, DaemonCommand.PLAIN).orElseThrow();
+        DaemonCommand byPicocli = new DaemonCommand();
+        new CommandLine(byPicocli).parseArgs(args);
+        for (var f : DaemonCommand.class.getDeclaredFields()) {
+            if (f.getAnnotation(CommandLine.Option.class) != null) {
+                f.setAccessible(true);
+                assertThat(f.get(byPlain)).as(f.getName()).isEqualTo(f.get(byPicocli));
+            }
+        }
+        assertThat(byPlain.snapshotters).containsExactly("native", "", "block");
     }
 
     @Test

@@ -57,6 +57,15 @@ public final class StrataServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StrataServer.class.getName());
     private static final Duration AFTER_CANCEL = Duration.ofSeconds(5);
 
+    static {
+        // netty's buffer allocators ask JFR whether their events are on; the first ask initializes
+        // JFR's event classes and a proxy per annotation, 50 ms of a cold start before the first
+        // answer. Who wants the events sets -Dio.netty.jfr.enabled=true.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
+    }
+
     private final Path socket;
     private final Map<String, Snapshotter> snapshotters;
     private final NamespaceMode mode;
