@@ -15,7 +15,7 @@ import io.strata.events.EventJournal;
 import io.strata.backend.Fsck;
 import io.strata.backend.block.BlockOptions;
 import io.strata.content.image.Platform;
-import io.strata.grpc.NamespaceMode;
+import io.strata.service.NamespaceMode;
 import io.strata.grpc.StrataServer;
 import java.io.PrintWriter;
 import java.nio.channels.ServerSocketChannel;

@@ -1,17 +1,19 @@
 package io.strata.cli;
 
+import io.strata.api.Namespaces;
 import io.strata.api.Snapshotter;
 import io.strata.api.UnavailableException;
 import io.strata.backend.Backends;
 import io.strata.events.EventJournal;
-import io.strata.events.PublishingSnapshotter;
+import io.strata.events.Publisher;
 import io.strata.grpc.RemoteSnapshotter;
+import io.strata.service.SnapshotService;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
  * Where the snapshots are: in process under {@code --root}, or in a running daemon at
- * {@code --address}; and which backend. Shared by every command that opens the store.
+ * {@code --address}; which backend, and which namespace's keys. Shared by every command that opens the store.
  */
 final class StoreOptions {
     @Option(names = "--root", defaultValue = "${env:STRATA_ROOT:-/var/lib/strata}",
@@ -27,19 +29,20 @@ final class StoreOptions {
     Path address;
 
     @Option(names = {"--namespace", "-n"}, defaultValue = "${env:STRATA_NAMESPACE}",
-            description = "containerd namespace: sent to the daemon with --address, else the namespace of the events published (default: default).")
+            description = "containerd namespace whose snapshots these are (default: default); sent to the daemon with --address.")
     String namespace;
 
+    String namespace() {
+        return namespace == null || namespace.isEmpty() ? Namespaces.DEFAULT : Namespaces.validate(namespace);
+    }
+
     Snapshotter open() {
+        String ns = namespace();
         if (address != null) {
-            var b = RemoteSnapshotter.builder(address.toAbsolutePath(), snapshotter);
-            if (namespace != null && !namespace.isEmpty()) {
-                b.namespace(namespace);
-            }
-            return b.connect();
+            return RemoteSnapshotter.builder(address.toAbsolutePath(), snapshotter).namespace(ns).connect();
         }
         Path r = root.toAbsolutePath();
-        Snapshotter sn = Backends.open(snapshotter, r);
+        Snapshotter backend = Backends.open(snapshotter, r);
         EventJournal journal;
         try {
             journal = EventJournal.openIn(r);
@@ -47,13 +50,13 @@ final class StoreOptions {
             // Events are notifications (ADR 0011): a journal that cannot be opened must not stop the store.
             System.getLogger("io.strata.cli").log(System.Logger.Level.WARNING,
                     "events will not be published: {0}", e.getMessage());
-            return sn;
+            return SnapshotService.closing(new SnapshotService(n -> backend, Publisher.NONE).snapshotter(ns, snapshotter), backend);
         }
         try {
-            return PublishingSnapshotter.owning(sn, journal,
-                    namespace == null || namespace.isEmpty() ? "default" : namespace, snapshotter);
+            return SnapshotService.closing(new SnapshotService(n -> backend, journal).snapshotter(ns, snapshotter),
+                    backend, journal);
         } catch (RuntimeException e) {
-            sn.close();
+            backend.close();
             journal.close();
             throw e;
         }

@@ -1,18 +1,14 @@
 package io.strata.daemon;
 
-import io.strata.api.Info;
-import io.strata.api.Mount;
-import io.strata.api.SnapshotOption;
+import io.strata.api.ForwardingSnapshotter;
 import io.strata.api.Snapshotter;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +20,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe. {@link #close()} waits for the opening to finish, then closes what it opened.
  */
-public final class DeferredSnapshotter implements Snapshotter {
+public final class DeferredSnapshotter extends ForwardingSnapshotter {
     private final String name;
     private final Set<String> capabilities;
     private final CompletableFuture<Snapshotter> opening;
@@ -71,7 +67,8 @@ public final class DeferredSnapshotter implements Snapshotter {
         }
     }
 
-    private Snapshotter target() {
+    @Override
+    protected Snapshotter delegate() {
         try {
             return opening.join();
         } catch (CompletionException e) {
@@ -82,56 +79,6 @@ public final class DeferredSnapshotter implements Snapshotter {
             String why = cause instanceof StrataException ? cause.getMessage() : String.valueOf(cause);
             throw new UnavailableException("snapshotter " + name + " could not be opened: " + why, cause);
         }
-    }
-
-    @Override
-    public Info stat(String key) {
-        return target().stat(key);
-    }
-
-    @Override
-    public Info update(Info info, String... fieldPaths) {
-        return target().update(info, fieldPaths);
-    }
-
-    @Override
-    public io.strata.api.Usage usage(String key) {
-        return target().usage(key);
-    }
-
-    @Override
-    public List<Mount> mounts(String key) {
-        return target().mounts(key);
-    }
-
-    @Override
-    public List<Mount> prepare(String key, String parent, SnapshotOption... options) {
-        return target().prepare(key, parent, options);
-    }
-
-    @Override
-    public List<Mount> view(String key, String parent, SnapshotOption... options) {
-        return target().view(key, parent, options);
-    }
-
-    @Override
-    public void commit(String name, String key, SnapshotOption... options) {
-        target().commit(name, key, options);
-    }
-
-    @Override
-    public void remove(String key) {
-        target().remove(key);
-    }
-
-    @Override
-    public void walk(Consumer<Info> fn, String... filters) {
-        target().walk(fn, filters);
-    }
-
-    @Override
-    public void cleanup() {
-        target().cleanup();
     }
 
     /**

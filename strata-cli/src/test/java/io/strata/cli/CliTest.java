@@ -49,6 +49,25 @@ class CliTest {
         return Captured.run(all.toArray(String[]::new));
     }
 
+    /** --namespace isolates keys in process as the daemon does (issue 15), and bad names are refused before anything is stored. */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlayfs", "native"})
+    void namespacesIsolateKeysInProcess(String s) {
+        assertThat(strata(s, "snapshots", "prepare", "-n", "team-a", "k1").code()).isZero();
+        assertThat(strata(s, "snapshots", "ls", "-n", "team-b", "-q").out()).isEmpty();
+        assertThat(strata(s, "snapshots", "ls", "-q").out()).isEmpty();
+        assertThat(strata(s, "snapshots", "prepare", "-n", "team-b", "k1").code()).isZero();
+        assertThat(strata(s, "snapshots", "commit", "-n", "team-a", "c1", "k1").code()).isZero();
+        assertThat(strata(s, "snapshots", "ls", "-n", "team-a", "-q").out()).isEqualTo("c1\n");
+        assertThat(strata(s, "snapshots", "ls", "-n", "team-b", "-q").out()).isEqualTo("k1\n");
+        Result bad = strata(s, "snapshots", "prepare", "-n", "a..b", "k2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("namespace \"a..b\"");
+        assertThat(strata(s, "snapshots", "rm", "-n", "team-a", "k1").code()).isEqualTo(3);
+        assertThat(strata(s, "snapshots", "rm", "-n", "team-a", "c1").code()).isZero();
+        assertThat(strata(s, "snapshots", "rm", "-n", "team-b", "k1").code()).isZero();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"overlayfs", "native", "block"})
     void everyOperationFromTheCommandLine(String s) throws Exception {
@@ -81,7 +100,8 @@ class CliTest {
         Result usage = strata(s, "snapshots", "usage", "-b", "base");
         long inodes;
         try (var sn = io.strata.backend.Backends.open(s, root)) {
-            inodes = sn.usage("base").inodes(); // a directory tree of two, or every inode in use in an image
+            // the backend itself, keys as stored: the default namespace's "base"
+            inodes = sn.usage("default/base").inodes(); // a directory tree of two, or every inode in use in an image
         }
         assertThat(usage.out().lines().skip(1).findFirst().orElseThrow()).startsWith("base").endsWith(" " + inodes);
 

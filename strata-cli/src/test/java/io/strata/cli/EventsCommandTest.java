@@ -43,7 +43,9 @@ class EventsCommandTest {
         String root = dir.resolve("state").toString();
         assertThat(Captured.run("snapshots", "prepare", "--root", root, "-s", "native", "a").code()).isZero();
         assertThat(Captured.run("snapshots", "commit", "--root", root, "-s", "native", "base", "a").code()).isZero();
-        assertThat(Captured.run("snapshots", "prepare", "--root", root, "-s", "native", "-n", "team", "b", "base").code()).isZero();
+        // Namespaces isolate keys: the default namespace's base is not team's.
+        assertThat(Captured.run("snapshots", "prepare", "--root", root, "-s", "native", "-n", "team", "b", "base").code()).isEqualTo(3);
+        assertThat(Captured.run("snapshots", "prepare", "--root", root, "-s", "native", "-n", "team", "b").code()).isZero();
         assertThat(Captured.run("snapshots", "rm", "--root", root, "-s", "native", "-n", "team", "b").code()).isZero();
 
         Captured.Result all = Captured.run("events", "--root", root, "--replay", "--count", "4");
@@ -51,7 +53,7 @@ class EventsCommandTest {
         assertThat(all.out().lines().map(l -> l.substring(l.indexOf(' ') + 1)).toList()).containsExactly(
                 "default /snapshot/prepare {\"key\":\"a\",\"snapshotter\":\"native\"}",
                 "default /snapshot/commit {\"key\":\"a\",\"name\":\"base\",\"snapshotter\":\"native\"}",
-                "team /snapshot/prepare {\"key\":\"b\",\"parent\":\"base\",\"snapshotter\":\"native\"}",
+                "team /snapshot/prepare {\"key\":\"b\",\"snapshotter\":\"native\"}",
                 "team /snapshot/remove {\"key\":\"b\",\"snapshotter\":\"native\"}");
 
         Captured.Result team = Captured.run("events", "--root", root, "--replay", "--count", "1", "--json",

@@ -107,7 +107,7 @@ public final class EventJournal implements Publisher, AutoCloseable {
      * {@code Forward}); returns it with its sequence number.
      */
     public Envelope forward(Envelope envelope) {
-        Topics.checkNamespace(envelope.namespace());
+        io.strata.api.Namespaces.validate(envelope.namespace());
         Topics.checkTopic(envelope.topic());
         long ts;
         try {

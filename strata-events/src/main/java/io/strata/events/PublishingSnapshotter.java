@@ -1,20 +1,18 @@
 package io.strata.events;
 
-import io.strata.api.Info;
+import io.strata.api.ForwardingSnapshotter;
 import io.strata.api.Mount;
 import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
-import io.strata.api.Usage;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * A snapshotter that publishes what containerd's snapshot service publishes after each change
  * succeeds: {@code /snapshot/prepare} (not for views), {@code /snapshot/commit} and
  * {@code /snapshot/remove}, in one namespace and naming the snapshotter.
  */
-public final class PublishingSnapshotter implements Snapshotter {
+public final class PublishingSnapshotter extends ForwardingSnapshotter {
     private final Snapshotter inner;
     private final Publisher publisher;
     private final String namespace;
@@ -30,9 +28,14 @@ public final class PublishingSnapshotter implements Snapshotter {
                                   AutoCloseable alsoClose) {
         this.inner = Objects.requireNonNull(inner, "inner");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
-        this.namespace = Topics.checkNamespace(namespace);
+        this.namespace = io.strata.api.Namespaces.validate(namespace);
         this.snapshotter = Objects.requireNonNull(snapshotter, "snapshotter");
         this.alsoClose = alsoClose;
+    }
+
+    @Override
+    protected Snapshotter delegate() {
+        return inner;
     }
 
     /** Publishes to {@code journal}, and closing closes both {@code inner} and the journal. */
@@ -41,40 +44,10 @@ public final class PublishingSnapshotter implements Snapshotter {
     }
 
     @Override
-    public Info stat(String key) {
-        return inner.stat(key);
-    }
-
-    @Override
-    public Info update(Info info, String... fieldPaths) {
-        return inner.update(info, fieldPaths);
-    }
-
-    @Override
-    public Usage usage(String key) {
-        return inner.usage(key);
-    }
-
-    @Override
-    public List<Mount> mounts(String key) {
-        return inner.mounts(key);
-    }
-
-    @Override
     public List<Mount> prepare(String key, String parent, SnapshotOption... options) {
         List<Mount> mounts = inner.prepare(key, parent, options);
         publisher.publish(namespace, new Event.SnapshotPrepare(key, parent, snapshotter));
         return mounts;
-    }
-
-    @Override
-    public List<Mount> view(String key, String parent, SnapshotOption... options) {
-        return inner.view(key, parent, options);
-    }
-
-    @Override
-    public java.util.Set<String> capabilities() {
-        return inner.capabilities();
     }
 
     @Override
@@ -87,16 +60,6 @@ public final class PublishingSnapshotter implements Snapshotter {
     public void remove(String key) {
         inner.remove(key);
         publisher.publish(namespace, new Event.SnapshotRemove(key, snapshotter));
-    }
-
-    @Override
-    public void walk(Consumer<Info> fn, String... filters) {
-        inner.walk(fn, filters);
-    }
-
-    @Override
-    public void cleanup() {
-        inner.cleanup();
     }
 
     @Override

@@ -52,14 +52,14 @@ public final class EventsService implements EventsGrpc.AsyncService, BindableSer
 
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerInterceptors.intercept(EventsGrpc.bindService(this), Namespaces.serverInterceptor());
+        return ServerInterceptors.intercept(EventsGrpc.bindService(this), NamespaceHeader.serverInterceptor());
     }
 
     @Override
     public void publish(PublishRequest req, StreamObserver<Empty> response) {
         GrpcErrors.unary(response, () -> {
-            String ns = Namespaces.current().orElseThrow(
-                    () -> new InvalidArgumentException("namespace is required: send the " + Namespaces.HEADER + " header"));
+            String ns = NamespaceHeader.current().orElseThrow(
+                    () -> new InvalidArgumentException("namespace is required: send the " + NamespaceHeader.HEADER + " header"));
             journal().append(ns, req.getTopic(), event(req.hasEvent() ? Optional.of(req.getEvent()) : Optional.empty()));
             return Empty.getDefaultInstance();
         });

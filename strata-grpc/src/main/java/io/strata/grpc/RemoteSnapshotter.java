@@ -83,7 +83,7 @@ public final class RemoteSnapshotter implements Snapshotter {
 
         /** Sends {@code namespace} (a containerd identifier) with every call. */
         public Builder namespace(String namespace) {
-            this.namespace = Namespaces.validate(namespace);
+            this.namespace = io.strata.api.Namespaces.validate(namespace);
             return this;
         }
 

@@ -12,8 +12,9 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.Limits;
 import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
-import io.strata.events.PublishingSnapshotter;
 import io.strata.events.Publisher;
+import io.strata.service.NamespaceMode;
+import io.strata.service.SnapshotService;
 import io.strata.grpc.proto.snapshots.CleanupRequest;
 import io.strata.grpc.proto.snapshots.CommitSnapshotRequest;
 import io.strata.grpc.proto.snapshots.ListSnapshotsRequest;
@@ -57,10 +58,8 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
     /** Upper bound on the encoded infos of one List message, well under containerd's 16 MiB receive limit. */
     static final int LIST_BATCH_BYTES = 4 << 20;
 
-    private final Map<String, Snapshotter> snapshotters;
+    private final SnapshotService service;
     private final NamespaceMode mode;
-
-    private final Publisher events;
 
     /** Serves {@code snapshotters} by name (for example "overlayfs", "native"), publishing no events. */
     public SnapshotsService(Map<String, Snapshotter> snapshotters, NamespaceMode mode) {
@@ -73,9 +72,8 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
      * containerd's snapshot service does.
      */
     public SnapshotsService(Map<String, Snapshotter> snapshotters, NamespaceMode mode, Publisher events) {
-        this.snapshotters = Map.copyOf(snapshotters);
+        this.service = new SnapshotService(Map.copyOf(snapshotters)::get, events);
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
-        this.events = java.util.Objects.requireNonNull(events, "events");
     }
 
     /**
@@ -85,36 +83,17 @@ public final class SnapshotsService implements SnapshotsGrpc.AsyncService, Binda
     @Override
     public ServerServiceDefinition bindService() {
         return UnparsableRequests.answered(
-                ServerInterceptors.intercept(SnapshotsGrpc.bindService(this), Namespaces.serverInterceptor()));
+                ServerInterceptors.intercept(SnapshotsGrpc.bindService(this), NamespaceHeader.serverInterceptor()));
     }
 
     /** The snapshotter a request names, seen through its namespace when isolating. */
     private Snapshotter resolve(String name) {
-        if (name.isEmpty()) {
-            throw new InvalidArgumentException("snapshotter argument missing");
-        }
-        Snapshotter sn = snapshotters.get(name);
-        if (sn == null) {
-            throw new InvalidArgumentException("snapshotter not loaded: " + name);
-        }
-        Optional<String> ns = Namespaces.current();
+        Optional<String> ns = NamespaceHeader.current();
         if (mode == NamespaceMode.ISOLATE && ns.isPresent()) {
-            sn = new NamespacedSnapshotter(sn, ns.get());
+            return service.snapshotter(ns.get(), name);
         }
-        if (events == Publisher.NONE) {
-            return sn;
-        }
-        return new PublishingSnapshotter(sn, events, ns.filter(SnapshotsService::validNamespace).orElse("default"), name);
-    }
-
-    // Outside ISOLATE mode the header is not checked; an event still needs a valid namespace.
-    private static boolean validNamespace(String ns) {
-        try {
-            Namespaces.validate(ns);
-            return true;
-        } catch (InvalidArgumentException e) {
-            return false;
-        }
+        // Outside ISOLATE mode the header is not checked; events go to it when it is a valid name.
+        return service.asStored(ns.orElse(null), name);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.strata.grpc;
 
+import io.strata.service.NamespaceMode;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;

@@ -28,7 +28,7 @@ final class UnixChannel implements AutoCloseable {
                 // gRPC always asks for TCP keepalive, which a unix socket lacks; null drops the option.
                 .withOption(ChannelOption.SO_KEEPALIVE, null);
         if (namespace != null) {
-            builder.intercept(Namespaces.clientInterceptor(namespace));
+            builder.intercept(NamespaceHeader.clientInterceptor(namespace));
         }
         this.channel = builder.build();
     }

@@ -1,5 +1,6 @@
 package io.strata.grpc;
 
+import io.strata.service.NamespaceMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

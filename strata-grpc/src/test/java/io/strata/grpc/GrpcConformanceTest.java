@@ -1,5 +1,6 @@
 package io.strata.grpc;
 
+import io.strata.service.NamespaceMode;
 import io.strata.backend.Backends;
 import io.strata.testkit.SnapshotterConformance;
 import io.strata.testkit.SnapshotterFixture;

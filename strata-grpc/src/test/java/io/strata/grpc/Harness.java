@@ -1,5 +1,6 @@
 package io.strata.grpc;
 
+import io.strata.service.NamespaceMode;
 import io.strata.api.Info;
 import io.strata.api.Kind;
 import io.strata.api.Snapshotter;

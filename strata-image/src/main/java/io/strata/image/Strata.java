@@ -25,7 +25,8 @@ import io.strata.content.registry.Puller;
 import io.strata.content.registry.RegistryClient;
 import io.strata.events.Event;
 import io.strata.events.EventJournal;
-import io.strata.events.PublishingSnapshotter;
+import io.strata.service.SnapshotService;
+import io.strata.service.StoredKeys;
 import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
@@ -70,7 +71,7 @@ import java.util.function.Function;
  * so that a login made meanwhile counts; {@link #open(Path, Function)} takes a lookup instead.
  */
 public final class Strata implements AutoCloseable {
-    public static final String DEFAULT_NAMESPACE = "default";
+    public static final String DEFAULT_NAMESPACE = io.strata.api.Namespaces.DEFAULT;
     private static final System.Logger LOG = System.getLogger(Strata.class.getName());
     private static final java.time.Duration LEASE_LIFETIME = java.time.Duration.ofHours(24);
     private static final String REF_SNAPSHOT = GarbageCollector.REF_SNAPSHOT;
@@ -81,6 +82,7 @@ public final class Strata implements AutoCloseable {
     private final MetadataStore metadata;
     private final EventJournal events;
     private final Map<String, Snapshotter> snapshotters = new HashMap<>();
+    private final SnapshotService service;
     private final CredentialSource credentials;
 
     /** Where a pull's registry credentials come from; asked once per pull. */
@@ -95,6 +97,7 @@ public final class Strata implements AutoCloseable {
         this.content = content;
         this.metadata = metadata;
         this.events = events;
+        this.service = new SnapshotService(this::snapshotter, events);
         this.credentials = credentials;
     }
 
@@ -142,20 +145,21 @@ public final class Strata implements AutoCloseable {
     }
 
     /**
-     * The snapshotter {@code name} (overlayfs, native, block), opened on first use and shared:
-     * changes made through it publish no events. Closed with this object; do not close it.
+     * The snapshotter {@code name} (overlayfs, native, block) with its keys as stored, every
+     * namespace's ({@code <namespace>/<key>}, see {@link StoredKeys}); opened on first use and
+     * shared, and changes made through it publish no events. Closed with this object; do not close it.
      */
     public synchronized Snapshotter snapshotter(String name) {
         return snapshotters.computeIfAbsent(name, n -> Backends.open(n, root));
     }
 
     /**
-     * The snapshotter {@code name} as seen from namespace {@code ns}: its prepares, commits and
-     * removes are published as containerd's snapshot events in {@code ns}. Closed with this
-     * object; do not close it.
+     * The snapshotter {@code name} as namespace {@code ns} sees it: only that namespace's keys, as
+     * containerd isolates them, and its prepares, commits and removes published as containerd's
+     * snapshot events in {@code ns}. Closing it is not needed; the backend closes with this object.
      */
     public Snapshotter snapshotter(String ns, String name) {
-        return new PublishingSnapshotter(snapshotter(name), events, ns, name);
+        return service.snapshotter(ns, name);
     }
 
     /**
@@ -334,14 +338,15 @@ public final class Strata implements AutoCloseable {
 
     /**
      * Removes content and snapshots no image, lease or in-use snapshot needs, in all namespaces
-     * (content and snapshots are shared by them). What it removes is published as
-     * {@code /content/delete} and {@code /snapshot/remove} in the {@value #DEFAULT_NAMESPACE} namespace.
+     * (content is shared by them; a snapshot counts as referenced in the namespace whose image or
+     * lease reached it). Removed content is published as {@code /content/delete} in the
+     * {@value #DEFAULT_NAMESPACE} namespace, a removed snapshot as {@code /snapshot/remove} in its own.
      */
     public GarbageCollector.Result gc(boolean dryRun) {
         Map<String, Snapshotter> present = new LinkedHashMap<>();
         for (String n : Backends.NAMES) {
             if (Files.isDirectory(root.resolve(n))) {
-                present.put(n, snapshotter(DEFAULT_NAMESPACE, n));
+                present.put(n, service.acrossNamespaces(n));
             }
         }
         return GarbageCollector.collect(metadata, new GarbageCollector.Content() {

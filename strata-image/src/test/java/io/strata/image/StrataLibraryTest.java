@@ -65,7 +65,7 @@ class StrataLibraryTest {
             int blobs = strata.content().list().size();
             assertThat(blobs).isEqualTo(4); // manifest, config, two layers
             // ... and once both are gone, removes everything.
-            strata.snapshotter("overlayfs").remove("app-1");
+            strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs").remove("app-1");
             strata.metadata().deleteImage("default", img.name());
             GarbageCollector.Result removed = strata.gc(false);
             assertThat(removed.content()).hasSize(blobs);

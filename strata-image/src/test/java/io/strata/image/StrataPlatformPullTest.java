@@ -72,14 +72,14 @@ class StrataPlatformPullTest {
             RecordingListener unpacked = new RecordingListener();
             strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs",
                     unpacked);
-            UnpackedTree.assertSame(strata.snapshotter("overlayfs"), unpacked.top(), EXPECTED.get(host), work);
+            UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), unpacked.top(), EXPECTED.get(host), work);
             // Only the host's manifest, config and layers were fetched, besides the index.
             ImageLayout.Image mine = IMAGES.get(host);
             assertThat(strata.content().list()).extracting(ContentInfo::digest).hasSize(5)
                     .contains(mine.manifest().digest(), mine.config().digest())
                     .containsAll(mine.layers().stream().map(l -> l.blob().digest()).toList());
             // rootfs (host platform) finds the same chain unpacked.
-            UnpackedTree.assertSame(strata.snapshotter("overlayfs"),
+            UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"),
                     strata.unpack("default", ref, "overlayfs", PlatformMatcher.host(), new RecordingListener()),
                     EXPECTED.get(host), work);
         }
@@ -92,13 +92,13 @@ class StrataPlatformPullTest {
             RecordingListener unpacked = new RecordingListener();
             strata.pullAndUnpack("arm", ref, PlatformMatcher.only(arm64), Set.of(), 3, PullListener.none(), "overlayfs",
                     unpacked);
-            UnpackedTree.assertSame(strata.snapshotter("overlayfs"), unpacked.top(), EXPECTED.get(arm64), work);
+            UnpackedTree.assertSame(strata.snapshotter("arm", "overlayfs"), unpacked.top(), EXPECTED.get(arm64), work);
             assertThat(strata.content().info(IMAGES.get(Platform.parse("linux/arm/v7")).manifest().digest())).isEmpty();
             // Pulled then unpacked, into another backend, the same platform again.
             strata.pull("arm2", ref, PlatformMatcher.only(Platform.parse("linux/arm/v7")), Set.of(), 1, PullListener.none());
             String top = strata.unpack("arm2", ref, "native", PlatformMatcher.only(Platform.parse("linux/arm/v7")),
                     new RecordingListener());
-            UnpackedTree.assertSame(strata.snapshotter("native"), top, EXPECTED.get(Platform.parse("linux/arm/v7")), work);
+            UnpackedTree.assertSame(strata.snapshotter("arm2", "native"), top, EXPECTED.get(Platform.parse("linux/arm/v7")), work);
             if (!Platform.host().equals(arm64)) {
                 // The host's manifest was never pulled into "arm": say so, not "blob not found".
                 assertThatThrownBy(() -> strata.rootfs("arm", ref, "overlayfs", "c1", true))
@@ -120,7 +120,7 @@ class StrataPlatformPullTest {
                     Set.of(), 3, PullListener.none()))
                     .isInstanceOf(NotFoundException.class).hasMessageContaining("linux/ppc64le");
             assertThat(strata.metadata().images("default")).isEmpty();
-            assertThat(strata.snapshotter("overlayfs").list()).isEmpty();
+            assertThat(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs").list()).isEmpty();
             assertThat(strata.content().listIngests()).isEmpty();
         }
     }

@@ -101,12 +101,12 @@ class StrataPullFailureTest {
     private void assertPullsAndUnpacks(String name, ImageLayout.Image image, String... compressions) throws Exception {
         RecordingListener unpacked = pullAndUnpack(name);
         assertThat(unpacked.compressions()).containsExactly(compressions);
-        UnpackedTree.assertSame(strata.snapshotter("overlayfs"), unpacked.top(),
+        UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), unpacked.top(),
                 GnuTarReference.extract(image.tars(), Files.createTempDirectory(work, "expected-")), work);
     }
 
     private List<String> snapshots() {
-        return strata.snapshotter("overlayfs").list().stream().map(Info::name).sorted().toList();
+        return strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs").list().stream().map(Info::name).sorted().toList();
     }
 
     @Test
@@ -133,7 +133,7 @@ class StrataPullFailureTest {
                 new RecordingListener())).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("DiffID mismatch").hasMessageContaining(badLayer);
         assertThat(snapshots()).isEqualTo(before);
-        UnpackedTree.assertSame(strata.snapshotter("overlayfs"), goodTop, goodTree, work);
+        UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), goodTop, goodTree, work);
 
         // The image fixed and pushed again under the same tag pulls.
         ImageLayout.Image fixed = push("strata/liar", List.of(LayerSpec.gzip(good), LayerSpec.gzip(other)));
@@ -203,7 +203,7 @@ class StrataPullFailureTest {
         }, "overlayfs", unpacked);
         assertThat(firstOffset.get(layer.digest())).isGreaterThanOrEqualTo(4L << 20);
         assertThat(strata.content().listIngests()).isEmpty();
-        UnpackedTree.assertSame(strata.snapshotter("overlayfs"), unpacked.top(),
+        UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), unpacked.top(),
                 GnuTarReference.extract(image.tars(), work.resolve("expected")), work);
     }
 
@@ -254,15 +254,17 @@ class StrataPullFailureTest {
                 List<String> leftovers = snapshots().stream().filter(n -> !before.contains(n)).toList();
                 assertThat(leftovers).allSatisfy(n -> {
                     assertThat(n).startsWith("extract-");
-                    assertThat(strata.snapshotter("overlayfs").stat(n).kind()).isEqualTo(io.strata.api.Kind.ACTIVE);
+                    assertThat(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs").stat(n).kind()).isEqualTo(io.strata.api.Kind.ACTIVE);
                 });
                 assertThat(strata.metadata().image("default", ref("strata/big"))).isEmpty();
 
                 Files.delete(filler); // space is back
-                assertThat(strata.gc(false).snapshots().getOrDefault("overlayfs", List.of())).containsExactlyInAnyOrderElementsOf(leftovers);
+                // GC reports the keys as stored, with the namespace in front.
+                assertThat(strata.gc(false).snapshots().getOrDefault("overlayfs", List.of()))
+                        .containsExactlyInAnyOrderElementsOf(leftovers.stream().map(n -> "default/" + n).toList());
                 assertThat(snapshots()).isEqualTo(before);
                 assertThat(strata.metadata().image("default", ref("strata/small"))).isPresent();
-                UnpackedTree.assertSame(strata.snapshotter("overlayfs"), before.getFirst(), smallTree, work);
+                UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), before.getFirst(), smallTree, work);
                 assertPullsAndUnpacks("strata/big", image, "skipped", "none");
                 assertThat(strata.content().listIngests()).isEmpty();
             } finally {

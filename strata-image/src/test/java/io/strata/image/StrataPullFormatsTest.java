@@ -132,14 +132,14 @@ class StrataPullFormatsTest {
             strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs",
                     streamed);
             assertThat(streamed.compressions()).isEqualTo(compressions);
-            UnpackedTree.assertSame(strata.snapshotter("overlayfs"), streamed.top(), expected, work);
+            UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), streamed.top(), expected, work);
         }
         try (Strata strata = Strata.open(work.resolve("state2"))) {
             strata.pull("default", ref, PlatformMatcher.host(), Set.of(), 1, PullListener.none());
             RecordingListener unpacked = new RecordingListener();
             String top = strata.unpack("default", ref, "native", PlatformMatcher.host(), unpacked);
             assertThat(unpacked.compressions()).isEqualTo(compressions);
-            UnpackedTree.assertSame(strata.snapshotter("native"), top, expected, work);
+            UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "native"), top, expected, work);
         }
         return expected;
     }

@@ -109,7 +109,7 @@ class StrataRegistryAuthTest {
             RecordingListener unpacked = new RecordingListener();
             strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs",
                     unpacked);
-            UnpackedTree.assertSame(strata.snapshotter("overlayfs"), unpacked.top(), expected, work);
+            UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), unpacked.top(), expected, work);
             assertThat(strata.image("default", ref).digest()).isEqualTo(image.manifest().digest());
         }
     }
@@ -136,6 +136,6 @@ class StrataRegistryAuthTest {
         assertThat(strata.content().list()).isEmpty();
         assertThat(strata.content().listIngests()).isEmpty();
         assertThat(strata.metadata().images("default")).isEmpty();
-        assertThat(strata.snapshotter("overlayfs").list()).isEmpty();
+        assertThat(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs").list()).isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import io.strata.api.Kind;
 import io.strata.api.NotFoundException;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.Snapshotter;
+import io.strata.service.StoredKeys;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
 import io.strata.image.meta.MetadataStore;
@@ -74,13 +75,17 @@ public final class GarbageCollector {
         }
 
         Set<String> liveContent = new HashSet<>();
+        Set<String> followedIn = new HashSet<>(); // "<digest> <namespace>" already followed
         Map<String, Set<String>> liveSnaps = new HashMap<>();
         snaps.keySet().forEach(k -> liveSnaps.put(k, new HashSet<>()));
-        Deque<String[]> work = new ArrayDeque<>(); // {"content", digest} or {"snapshot", snapshotter, key}
+        // {"content", digest, namespace or null} or {"snapshot", snapshotter, stored key}. Content is
+        // shared by the namespaces; a reference from it to a snapshot names the snapshot in the
+        // namespace that reached it (an image's or a lease's), or in every namespace from a gc.root blob.
+        Deque<String[]> work = new ArrayDeque<>();
 
         for (String ns : meta.namespaces()) {
             for (ImageRecord img : meta.images(ns)) {
-                work.add(new String[] {"content", img.digest()});
+                work.add(new String[] {"content", img.digest(), ns});
             }
             for (Lease lease : meta.leases(ns)) {
                 if (expired(lease, now)) {
@@ -89,20 +94,21 @@ public final class GarbageCollector {
                 }
                 for (Lease.Resource r : lease.resources()) {
                     if (r.type().equals("content")) {
-                        work.add(new String[] {"content", r.id()});
+                        work.add(new String[] {"content", r.id(), ns});
                     } else if (r.type().startsWith("snapshots/")) {
-                        work.add(new String[] {"snapshot", r.type().substring("snapshots/".length()), r.id()});
+                        String sn = r.type().substring("snapshots/".length());
+                        stored(snaps.get(sn), ns, r.id()).forEach(k -> work.add(new String[] {"snapshot", sn, k}));
                     }
                 }
             }
         }
         blobs.forEach((d, labels) -> {
             if (labels.containsKey(ROOT)) {
-                work.add(new String[] {"content", d});
+                work.add(new String[] {"content", d, null});
             }
         });
         snaps.forEach((sn, infos) -> infos.values().forEach(i -> {
-            boolean inUse = i.kind() != Kind.COMMITTED && !i.name().startsWith("extract-");
+            boolean inUse = i.kind() != Kind.COMMITTED && !StoredKeys.nameOf(i.name()).startsWith("extract-");
             if (inUse || i.labels().containsKey(ROOT)) {
                 work.add(new String[] {"snapshot", sn, i.name()});
             }
@@ -111,8 +117,12 @@ public final class GarbageCollector {
         while (!work.isEmpty()) {
             String[] item = work.poll();
             Map<String, String> labels;
+            String ns;
             if (item[0].equals("content")) {
-                if (!liveContent.add(item[1])) {
+                ns = item[2];
+                // Content reached from several namespaces is followed once per namespace.
+                liveContent.add(item[1]);
+                if (!followedIn.add(item[1] + " " + ns)) {
                     continue;
                 }
                 labels = blobs.getOrDefault(item[1], Map.of());
@@ -125,14 +135,16 @@ public final class GarbageCollector {
                 if (info == null) {
                     continue;
                 }
+                ns = StoredKeys.namespaceOf(item[2]);
                 labels = info.labels();
                 info.parent().ifPresent(p -> work.add(new String[] {"snapshot", item[1], p}));
             }
             for (Map.Entry<String, String> l : labels.entrySet()) {
                 if (l.getKey().startsWith(REF_CONTENT)) {
-                    work.add(new String[] {"content", l.getValue()});
+                    work.add(new String[] {"content", l.getValue(), ns});
                 } else if (l.getKey().startsWith(REF_SNAPSHOT)) {
-                    work.add(new String[] {"snapshot", l.getKey().substring(REF_SNAPSHOT.length()), l.getValue()});
+                    String sn = l.getKey().substring(REF_SNAPSHOT.length());
+                    stored(snaps.get(sn), ns, l.getValue()).forEach(k -> work.add(new String[] {"snapshot", sn, k}));
                 }
             }
         }
@@ -168,6 +180,25 @@ public final class GarbageCollector {
             }
         }
         return new Result(removedContent, removedSnaps, expiredLeases.stream().map(LeaseRef::toString).toList(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * The stored keys that snapshot {@code name} of namespace {@code ns} may be: its prefixed key,
+     * or in the default namespace its legacy key; with no namespace, the name in every namespace.
+     */
+    private static List<String> stored(Map<String, Info> infos, String ns, String name) {
+        if (infos == null) {
+            return List.of();
+        }
+        if (ns == null) {
+            return infos.keySet().stream().filter(k -> StoredKeys.nameOf(k).equals(name)).toList();
+        }
+        String prefixed = StoredKeys.stored(ns, name);
+        if (!infos.containsKey(prefixed) && ns.equals(io.strata.api.Namespaces.DEFAULT) && StoredKeys.isLegacy(name)
+                && infos.containsKey(name)) {
+            return List.of(name);
+        }
+        return List.of(prefixed);
     }
 
     private record LeaseRef(String namespace, String id) {

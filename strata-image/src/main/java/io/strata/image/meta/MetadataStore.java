@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -31,7 +30,6 @@ import org.sqlite.SQLiteConfig;
  * first used and are valid containerd namespace names.
  */
 public final class MetadataStore implements AutoCloseable {
-    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,74}[A-Za-z0-9])?");
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS images (ns TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL,
               digest TEXT NOT NULL, size INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
@@ -317,12 +315,6 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private static void checkNamespace(String ns) {
-        if (ns == null || !NAMESPACE.matcher(ns).matches()) {
-            throw new InvalidArgumentException("namespace \"" + ns + "\" is not valid: letters, digits, '.', '_' and '-', "
-                    + "starting and ending with a letter or digit, at most 76 characters");
-        }
+        io.strata.api.Namespaces.validate(ns);
     }
-
-
-
 }

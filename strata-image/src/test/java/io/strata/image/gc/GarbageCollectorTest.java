@@ -125,4 +125,44 @@ class GarbageCollectorTest {
             assertThat(keys(s)).containsExactly("pinned-view-base");
         }
     }
+
+    /** Snapshots are namespaced; content is shared: a reference from content counts in the namespace that reached it. */
+    @Test
+    void followsReferencesInTheNamespaceThatReachedThem() {
+        try (MetadataStore meta = MetadataStore.open(dir.resolve("meta.db"));
+             Snapshotter s = Backends.open("overlayfs", dir.resolve("state"))) {
+            Blobs content = new Blobs();
+            content.blobs.put(d('b'), Map.of("containerd.io/gc.ref.content.config", d('c')));       // manifest
+            content.blobs.put(d('c'), Map.of("containerd.io/gc.ref.snapshot.overlayfs", "chain2"));  // config
+            content.blobs.put(d('0'), Map.of("containerd.io/gc.root", "now", "containerd.io/gc.ref.snapshot.overlayfs", "pinned"));
+            for (String ns : List.of("team-a/", "team-b/", "")) {                // "": a legacy store's keys, the default namespace's
+                s.prepare(ns + "x1", "");
+                s.commit(ns + "chain1", ns + "x1");
+                s.prepare(ns + "x2", ns + "chain1");
+                s.commit(ns + "chain2", ns + "x2");
+                s.prepare(ns + "p", "");
+                s.commit(ns + "pinned", ns + "p");
+            }
+            s.prepare("team-b/extract-1 sha256:dead", "team-b/chain1");          // a crashed unpack: not in use
+            s.prepare("team-b/l", "");
+            s.commit("team-b/leased", "team-b/l");
+            meta.createImage("team-a", ImageRecord.of("app:1", "application/vnd.oci.image.manifest.v1+json", d('b'), 1, Map.of()));
+            meta.createImage("default", ImageRecord.of("app:1", "application/vnd.oci.image.manifest.v1+json", d('b'), 1, Map.of()));
+            meta.createLease("team-b", "unpack", Map.of());
+            meta.addLeaseResource("team-b", "unpack", new Lease.Resource("snapshots/overlayfs", "leased"));
+
+            GarbageCollector.Result r = GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
+            assertThat(r.snapshots()).containsEntry("overlayfs",
+                    List.of("team-b/chain1", "team-b/chain2", "team-b/extract-1 sha256:dead"));
+            assertThat(keys(s)).containsExactlyInAnyOrder("team-a/chain1", "team-a/chain2", "team-a/pinned",
+                    "team-b/pinned", "team-b/leased", "chain1", "chain2", "pinned");
+            assertThat(content.blobs).hasSize(3);
+
+            // The default namespace's image gone, its legacy chain goes; team-a's stays with team-a's image.
+            meta.deleteImage("default", "app:1");
+            GarbageCollector.collect(meta, content, Map.of("overlayfs", s), false);
+            assertThat(keys(s)).containsExactlyInAnyOrder("team-a/chain1", "team-a/chain2", "team-a/pinned",
+                    "team-b/pinned", "team-b/leased", "pinned");
+        }
+    }
 }

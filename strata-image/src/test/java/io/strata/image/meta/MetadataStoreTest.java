@@ -40,6 +40,10 @@ class MetadataStoreTest {
             assertThatThrownBy(() -> m.deleteImage("other", "docker.io/library/app:1")).isInstanceOf(NotFoundException.class);
             assertThatThrownBy(() -> m.createImage("bad/ns", ImageRecord.of("x", INDEX, D1, 1, Map.of())))
                     .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("bad/ns");
+            // The one grammar (io.strata.api.Namespaces) that events also check: "a..b" is stored by neither.
+            assertThatThrownBy(() -> m.createImage("a..b", ImageRecord.of("x", INDEX, D1, 1, Map.of())))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("a..b");
+            assertThat(m.namespaces()).doesNotContain("a..b");
             assertThatThrownBy(() -> ImageRecord.of("x", INDEX, "md5:1", 1, Map.of()))
                     .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("md5:1");
         }

@@ -8,23 +8,20 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.stub.MetadataUtils;
-import io.strata.api.InvalidArgumentException;
-import io.strata.events.Topics;
 import java.util.Optional;
 
 /**
  * How a containerd namespace travels with a gRPC call: the {@code containerd-namespace} metadata
  * header, as containerd's {@code pkg/namespaces/grpc.go} sends and reads it.
  */
-public final class Namespaces {
+public final class NamespaceHeader {
     /** The metadata header carrying the namespace. */
     public static final String HEADER = "containerd-namespace";
 
     static final Metadata.Key<String> KEY = Metadata.Key.of(HEADER, Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> CURRENT = Context.key(HEADER);
-    // containerd's pkg/identifiers: alphanumerics, single separators in between, at most 76.
 
-    private Namespaces() {
+    private NamespaceHeader() {
     }
 
     /** Copies the header of each incoming call into the call's {@link Context}, for {@link #current()}. */
@@ -54,15 +51,5 @@ public final class Namespaces {
     /** The namespace of the call being served, if its header named one (an empty header names none). */
     static Optional<String> current() {
         return Optional.ofNullable(CURRENT.get()).filter(ns -> !ns.isEmpty());
-    }
-
-    /**
-     * Checks a namespace name as containerd's {@code identifiers.Validate} does.
-     *
-     * @throws InvalidArgumentException if it is empty, longer than 76 characters or not made of
-     *                                  alphanumerics joined by single '.', '_' or '-'
-     */
-    public static String validate(String namespace) {
-        return Topics.checkNamespace(namespace);
     }
 }

@@ -1,4 +1,4 @@
-package io.strata.grpc;
+package io.strata.service;
 
 /**
  * What the server does with the {@code containerd-namespace} header of a request.

@@ -1,0 +1,35 @@
+package io.strata.service;
+
+import io.strata.api.Namespaces;
+
+/**
+ * How a namespace's snapshot key is stored in a shared backend: {@code <namespace>/<key>}. A stored
+ * key that does not start with a valid namespace name and '/' is a legacy key, made before
+ * namespaces isolated keys in process; it belongs to {@value Namespaces#DEFAULT} under its own
+ * name (ADR 0014). What garbage collection needs to follow references between namespaces.
+ */
+public final class StoredKeys {
+    private StoredKeys() {
+    }
+
+    /** The key {@code key} of namespace {@code namespace} as a new snapshot stores it. */
+    public static String stored(String namespace, String key) {
+        return namespace + "/" + key;
+    }
+
+    /** Whether {@code stored} is a legacy key, which belongs to the default namespace as it is. */
+    public static boolean isLegacy(String stored) {
+        int slash = stored.indexOf('/');
+        return slash < 0 || !Namespaces.isValid(stored.substring(0, slash));
+    }
+
+    /** The namespace a stored key belongs to. */
+    public static String namespaceOf(String stored) {
+        return isLegacy(stored) ? Namespaces.DEFAULT : stored.substring(0, stored.indexOf('/'));
+    }
+
+    /** The name a stored key has in its namespace. */
+    public static String nameOf(String stored) {
+        return isLegacy(stored) ? stored : stored.substring(stored.indexOf('/') + 1);
+    }
+}
