@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
  * Applies the entries of one tar stream to a tree, with containerd's semantics (archive/tar.go
@@ -28,7 +27,7 @@ import java.util.logging.Logger;
  * children. Every path goes through {@link RootDir}, so nothing outside the tree is reachable.
  */
 final class LayerApplier {
-    private static final Logger LOG = Logger.getLogger(LayerApplier.class.getName());
+    private static final System.Logger LOG = System.getLogger(LayerApplier.class.getName());
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
     private static final String OVERLAY_XATTRS = "trusted.overlay.";
@@ -263,7 +262,7 @@ final class LayerApplier {
     /** Overlay's own attributes would let a layer forge whiteouts or redirects: never taken from archives. */
     private static boolean acceptXattr(String name, TarEntry e) {
         if (name.startsWith(OVERLAY_XATTRS)) {
-            LOG.warning(() -> "ignored xattr " + name + " on " + e.displayName() + ": overlayfs metadata is not taken from layers");
+            LOG.log(System.Logger.Level.WARNING, () -> "ignored xattr " + name + " on " + e.displayName() + ": overlayfs metadata is not taken from layers");
             return false;
         }
         return true;
@@ -277,7 +276,7 @@ final class LayerApplier {
         if (!unsupported && !userOnSpecial) {
             throw ex;
         }
-        LOG.warning(() -> "ignored xattr " + name + " on " + e.displayName() + ": " + ex.getMessage());
+        LOG.log(System.Logger.Level.WARNING, () -> "ignored xattr " + name + " on " + e.displayName() + ": " + ex.getMessage());
     }
 
     private void setTimes(byte[] path, TarEntry e) throws ErrnoException {

@@ -11,7 +11,6 @@ import io.strata.archive.compress.DecompressingInputStream;
 import io.strata.archive.compress.Decompression;
 import io.strata.archive.tar.TarFormatException;
 import io.strata.archive.tar.TarReader;
-import io.strata.fs.ErrnoException;
 import io.strata.fs.Mounter;
 import io.strata.fs.RootDir;
 import io.strata.archive.compress.Compression;
@@ -224,14 +223,10 @@ public final class Layers {
         if (e instanceof TarFormatException) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
         }
-        var exhausted = ErrnoException.exhausted(e);
-        if (exhausted.isPresent()) {
-            return new UnavailableException(doing + ": " + exhausted.get() + ": " + e.getMessage(), e);
-        }
-        if (e instanceof CorruptStreamException) {
+        if (e instanceof CorruptStreamException && io.strata.api.IoErrors.exhausted(e).isEmpty()) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
         }
-        return new InternalException(doing + ": " + e.getMessage(), e);
+        return io.strata.api.IoErrors.classify(doing, e);
     }
 
     /** Tells a listener how many input bytes have been consumed. */

@@ -383,11 +383,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
      * callers can tell "try again later" from a broken store; {@link InternalException} otherwise.
      */
     protected static io.strata.api.StrataException ioFailure(String doing, IOException e) {
-        var exhausted = io.strata.fs.ErrnoException.exhausted(e);
-        if (exhausted.isPresent()) {
-            return new UnavailableException(doing + ": " + exhausted.get() + ": " + e.getMessage(), e);
-        }
-        return new InternalException(doing + ": " + e.getMessage(), e);
+        return io.strata.api.IoErrors.classify(doing, e);
     }
 
     protected Usage measure(long id) {

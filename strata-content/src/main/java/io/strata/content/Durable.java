@@ -1,7 +1,5 @@
 package io.strata.content;
 
-import io.strata.api.InternalException;
-import io.strata.api.UnavailableException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -36,12 +34,8 @@ final class Durable {
         syncDir(target.getParent());
     }
 
-    /** ENOSPC/EDQUOT become Unavailable (the request may succeed once space is freed); the rest are Internal. */
+    /** As {@link io.strata.api.IoErrors#classify}: a full disk is unavailable (it may work once space is freed). */
     static RuntimeException failure(String what, IOException e) {
-        String msg = String.valueOf(e.getMessage());
-        if (msg.contains("No space left") || msg.contains("Disk quota exceeded")) {
-            return new UnavailableException(what + ": disk full: " + msg, e);
-        }
-        return new InternalException(what + ": " + msg, e);
+        return io.strata.api.IoErrors.classify(what, e);
     }
 }

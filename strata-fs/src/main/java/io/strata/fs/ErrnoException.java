@@ -8,7 +8,7 @@ import java.io.IOException;
  * the option being applied) and the path it was applied to, if any. The message reads like
  * {@code "mount /mnt/x: EBUSY (Device or resource busy)"}.
  */
-public final class ErrnoException extends IOException {
+public final class ErrnoException extends IOException implements io.strata.api.IoErrors.WithErrno {
     private static final long serialVersionUID = 1L;
 
     public static final int EPERM = 1;
@@ -143,43 +143,5 @@ public final class ErrnoException extends IOException {
             case EDQUOT -> "EDQUOT";
             default -> "errno " + errno;
         };
-    }
-
-    /**
-     * Names the exhausted or refused resource behind an I/O failure that is the environment's
-     * fault rather than the data's: {@code "no space left"} (ENOSPC, EDQUOT), {@code "read-only
-     * file system"} (EROFS), {@code "too many open files"} (EMFILE, ENFILE). Also reads the
-     * reasons of the JDK's own {@link java.nio.file.FileSystemException}s. Empty for anything else.
-     */
-    public static java.util.Optional<String> exhausted(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ErrnoException x) {
-                switch (x.errno()) {
-                    case ENOSPC, EDQUOT -> {
-                        return java.util.Optional.of("no space left");
-                    }
-                    case EROFS -> {
-                        return java.util.Optional.of("read-only file system");
-                    }
-                    case EMFILE, ENFILE -> {
-                        return java.util.Optional.of("too many open files");
-                    }
-                    default -> {
-                        return java.util.Optional.empty();
-                    }
-                }
-            }
-            String m = String.valueOf(t.getMessage());
-            if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) {
-                return java.util.Optional.of("no space left");
-            }
-            if (m.contains("Read-only file system")) {
-                return java.util.Optional.of("read-only file system");
-            }
-            if (m.contains("Too many open files")) {
-                return java.util.Optional.of("too many open files");
-            }
-        }
-        return java.util.Optional.empty();
     }
 }

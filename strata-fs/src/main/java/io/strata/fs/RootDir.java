@@ -281,23 +281,6 @@ public final class RootDir implements AutoCloseable {
         }
     }
 
-    /** Removes everything inside directory {@code rel}, keeping the directory itself. */
-    public void clearDirectory(byte[] rel) throws ErrnoException {
-        dropCache();
-        int fd = rel.length == 0 ? rootFd : dirFd(rel);
-        try {
-            for (byte[] child : names(fd, rel)) {
-                try (Scratch.Frame f = Scratch.frame()) {
-                    removeTree(fd, f.cstr(child), NativePath.child(rel, child));
-                }
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ErrnoException("clear", display(rel), ErrnoException.EIO);
-        }
-    }
-
     /** Names of the entries of directory {@code rel}, without "." and "..". */
     public List<byte[]> list(byte[] rel) throws ErrnoException {
         int fd = rel.length == 0 ? rootFd : dirFd(rel);

@@ -139,8 +139,4 @@ public record Stat(long dev, long ino, int mode, long nlink, int uid, int gid, l
     public Instant mtime() {
         return EpochNanos.toInstant(mtimeNanos);
     }
-
-    public Instant ctime() {
-        return EpochNanos.toInstant(ctimeNanos);
-    }
 }

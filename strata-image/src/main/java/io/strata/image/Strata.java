@@ -25,6 +25,7 @@ import io.strata.content.registry.Puller;
 import io.strata.content.registry.RegistryClient;
 import io.strata.events.Event;
 import io.strata.events.EventJournal;
+import io.strata.content.GcLabels;
 import io.strata.service.SnapshotService;
 import io.strata.service.StoredKeys;
 import io.strata.image.gc.GarbageCollector;
@@ -74,7 +75,6 @@ public final class Strata implements AutoCloseable {
     public static final String DEFAULT_NAMESPACE = io.strata.api.Namespaces.DEFAULT;
     private static final System.Logger LOG = System.getLogger(Strata.class.getName());
     private static final java.time.Duration LEASE_LIFETIME = java.time.Duration.ofHours(24);
-    private static final String REF_SNAPSHOT = GarbageCollector.REF_SNAPSHOT;
     private static final String UNCOMPRESSED = "containerd.io/uncompressed";
 
     private final Path root;
@@ -309,7 +309,7 @@ public final class Strata implements AutoCloseable {
                                String top) {
         ContentInfo cfg = content.info(configDigest).orElseThrow();
         Map<String, String> labels = new LinkedHashMap<>(cfg.labels());
-        labels.put(REF_SNAPSHOT + snapshotter, top);
+        labels.putAll(GcLabels.unpacked(snapshotter, top));
         content.updateLabels(cfg.digest(), labels);
         for (int i = 0; i < diffIds.size(); i++) {
             String digest = layers.get(i).digest();
@@ -403,18 +403,17 @@ public final class Strata implements AutoCloseable {
         Map<String, String> labels = new LinkedHashMap<>(content.info(d.digest()).orElseThrow().labels());
         if (MediaTypes.isIndex(d.mediaType())) {
             List<Descriptor> children = Index.parse(d.mediaType(), doc).manifests();
+            Map<Integer, String> kept = new LinkedHashMap<>();
             for (int i = 0; i < children.size(); i++) {
                 if (content.info(children.get(i).digest()).isPresent()) {
-                    labels.put("containerd.io/gc.ref.content.m." + i, children.get(i).digest());
+                    kept.put(i, children.get(i).digest());
                     labelTree(children.get(i));
                 }
             }
+            labels.putAll(GcLabels.index(kept));
         } else if (MediaTypes.isManifest(d.mediaType())) {
             Manifest m = Manifest.parse(d.mediaType(), doc);
-            labels.put("containerd.io/gc.ref.content.config", m.config().digest());
-            for (int i = 0; i < m.layers().size(); i++) {
-                labels.put("containerd.io/gc.ref.content.l." + i, m.layers().get(i).digest());
-            }
+            labels.putAll(GcLabels.manifest(m.config().digest(), m.layers().stream().map(Descriptor::digest).toList()));
         }
         content.updateLabels(d.digest(), labels);
     }

@@ -154,23 +154,11 @@ abstract class BaseMetaStore implements MetaStore {
         }
     }
 
-    /**
-     * An I/O error of work in a transaction: unavailable when the disk is full or read-only, or the
-     * process is out of file descriptors (by the kernel's words, as the fs layer reports them; this
-     * module does not see errno), so that callers retry later rather than take the store for broken.
-     */
-    private static RuntimeException ioError(IOException io, Throwable cause) {
-        String m = String.valueOf(io.getMessage());
-        if (m.contains("No space left on device") || m.contains("Disk quota exceeded")) {
-            return new io.strata.api.UnavailableException("no space left: " + io.getMessage(), cause);
-        }
-        if (m.contains("Read-only file system")) {
-            return new io.strata.api.UnavailableException("read-only file system: " + io.getMessage(), cause);
-        }
-        if (m.contains("Too many open files")) {
-            return new io.strata.api.UnavailableException("too many open files: " + io.getMessage(), cause);
-        }
-        return new InternalException("I/O error in metastore transaction: " + io, cause);
+    /** An I/O error of work in a transaction, as {@link io.strata.api.IoErrors} classifies it (cause: {@code cause}). */
+    private static RuntimeException ioError(IOException failure, Throwable cause) {
+        return io.strata.api.IoErrors.exhausted(failure)
+                .<RuntimeException>map(what -> new UnavailableException(what + ": " + failure.getMessage(), cause))
+                .orElseGet(() -> new InternalException("I/O error in metastore transaction: " + failure, cause));
     }
 
     /** StrataExceptions and other unchecked exceptions pass unchanged; I/O errors become InternalException. */

@@ -35,10 +35,6 @@ final class GzipDecoder extends BlockInputStream {
         this.engine = engine;
     }
 
-    String engineName() {
-        return engine.name();
-    }
-
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);

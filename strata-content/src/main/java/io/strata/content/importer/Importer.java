@@ -78,11 +78,6 @@ public final class Importer {
         }
     }
 
-    /** Imports a tar stream (plain, gzip or zstd) of an OCI layout or a {@code docker save}. */
-    public static List<ImageEntry> importTar(InputStream tar, ContentStore store) throws IOException {
-        return fromTar(tar, store);
-    }
-
     // ---- directory ----
 
     private static List<ImageEntry> fromDirectory(Path dir, ContentStore store) throws IOException {

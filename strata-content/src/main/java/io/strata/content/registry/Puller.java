@@ -1,5 +1,6 @@
 package io.strata.content.registry;
 
+import io.strata.content.GcLabels;
 import io.strata.api.AlreadyExistsException;
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
@@ -102,12 +103,12 @@ public final class Puller {
                 if (!(platforms instanceof PlatformMatcher.All)) {
                     chosen = List.of(chosen.getFirst()); // the best match only, as containerd's default
                 }
-                var labels = new HashMap<String, String>();
+                var kept = new java.util.LinkedHashMap<Integer, String>();
                 for (int i = 0; i < chosen.size(); i++) {
-                    labels.put("containerd.io/gc.ref.content.m." + i, chosen.get(i).digest());
+                    kept.put(i, chosen.get(i).digest());
                     collect(repo, chosen.get(i), platforms, listener, out, depth + 1);
                 }
-                addLabels(desc, labels);
+                addLabels(desc, GcLabels.index(kept));
             }
             case Manifest m -> {
                 Descriptor cfgDesc = m.config();
@@ -122,12 +123,7 @@ public final class Puller {
                     throw new NotFoundException(repo + " is an image for " + p + " only, which the requested platform"
                             + " does not match");
                 }
-                var labels = new HashMap<String, String>();
-                labels.put("containerd.io/gc.ref.content.config", cfgDesc.digest());
-                for (int i = 0; i < m.layers().size(); i++) {
-                    labels.put("containerd.io/gc.ref.content.l." + i, m.layers().get(i).digest());
-                }
-                addLabels(desc, labels);
+                addLabels(desc, GcLabels.manifest(cfgDesc.digest(), m.layers().stream().map(Descriptor::digest).toList()));
                 out.add(new PullPlan.PlatformImage(p, desc, cfgDesc, cfg, m.layers()));
             }
         }

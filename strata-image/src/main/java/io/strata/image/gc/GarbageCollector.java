@@ -5,6 +5,7 @@ import io.strata.api.Kind;
 import io.strata.api.NotFoundException;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.Snapshotter;
+import io.strata.content.GcLabels;
 import io.strata.service.StoredKeys;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
@@ -38,11 +39,11 @@ import java.util.TreeMap;
  * snapshots leaves first, then content.
  */
 public final class GarbageCollector {
-    public static final String ROOT = "containerd.io/gc.root";
-    public static final String REF_CONTENT = "containerd.io/gc.ref.content";
-    public static final String REF_SNAPSHOT = "containerd.io/gc.ref.snapshot.";
+    public static final String ROOT = GcLabels.ROOT;
+    public static final String REF_CONTENT = GcLabels.REF_CONTENT;
+    public static final String REF_SNAPSHOT = GcLabels.REF_SNAPSHOT;
     /** A lease label: an RFC 3339 time after which the lease protects nothing and GC removes it. */
-    public static final String EXPIRE = "containerd.io/gc.expire";
+    public static final String EXPIRE = GcLabels.EXPIRE;
 
     /** The content store as the collector sees it. */
     public interface Content {

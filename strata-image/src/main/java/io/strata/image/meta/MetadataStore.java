@@ -307,7 +307,9 @@ public final class MetadataStore implements AutoCloseable {
             }
             return ps.executeUpdate();
         } catch (SQLException e) {
-            if (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint")) {
+            if (e instanceof org.sqlite.SQLiteException se
+                    && (se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                        || se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)) {
                 throw new AlreadyExistsException(e.getMessage());
             }
             throw e;

@@ -5,24 +5,56 @@ import io.strata.content.registry.BlobSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hands a layer's bytes from the thread downloading it to the unpacker applying it, while the
  * content store keeps its own copy. Bounded (the downloader waits when the applier is behind); once
  * {@link #abandon abandoned} (the unpacker skipped the layer, or stopped) writes are dropped, so a
- * download never waits on a reader that will not come.
+ * download never waits on a reader that will not come: abandoning wakes a writer waiting for room.
  */
 final class LayerPipe implements BlobSink {
     private static final byte[] END = new byte[0];
     private static final int CHUNKS = 256;
 
-    private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(CHUNKS);
-    private volatile boolean abandoned;
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(CHUNKS);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition room = lock.newCondition();
+    private final Condition bytes = lock.newCondition();
+    private boolean abandoned;
     private volatile Throwable failure;
+
+    /** Queues {@code chunk}, waiting for room; dropped once abandoned. */
+    private void offer(byte[] chunk) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!abandoned && chunks.size() >= CHUNKS) {
+                room.await();
+            }
+            if (!abandoned) {
+                chunks.addLast(chunk);
+                bytes.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] take() throws InterruptedException {
+        lock.lock();
+        try {
+            while (chunks.isEmpty()) {
+                bytes.await();
+            }
+            room.signal();
+            return chunks.removeFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
@@ -31,9 +63,7 @@ final class LayerPipe implements BlobSink {
         }
         byte[] copy = Arrays.copyOfRange(b, off, off + len);
         try {
-            while (!abandoned && !chunks.offer(copy, 100, TimeUnit.MILLISECONDS)) {
-                // the applier is behind: wait for room (or for it to give up)
-            }
+            offer(copy); // the applier may be behind: waits for room, or for it to give up
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while handing a layer to the unpacker");
@@ -53,9 +83,7 @@ final class LayerPipe implements BlobSink {
 
     private void put(byte[] marker) {
         try {
-            while (!abandoned && !chunks.offer(marker, 100, TimeUnit.MILLISECONDS)) {
-                // wait for room
-            }
+            offer(marker);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -63,8 +91,14 @@ final class LayerPipe implements BlobSink {
 
     /** Drops what is queued and everything written from now on. */
     void abandon() {
-        abandoned = true;
-        chunks.clear();
+        lock.lock();
+        try {
+            abandoned = true;
+            chunks.clear();
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The bytes, in order; ends when the blob is verified and committed, fails if the download failed. */
@@ -90,7 +124,7 @@ final class LayerPipe implements BlobSink {
                         return -1;
                     }
                     try {
-                        current = chunks.take();
+                        current = take();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new InterruptedIOException("interrupted while waiting for layer bytes");

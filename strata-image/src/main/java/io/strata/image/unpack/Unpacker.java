@@ -22,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 /**
  * Turns an image's layers into committed snapshots named by their chain IDs, as containerd's
@@ -43,7 +42,7 @@ public final class Unpacker {
     public static final String LABEL_DIFF_ID = "containerd.io/snapshot/diff-id";
     public static final String LABEL_PARENT_CHAIN = "containerd.io/snapshot/parent-chain-id";
 
-    private static final Logger LOG = Logger.getLogger(Unpacker.class.getName());
+    private static final System.Logger LOG = System.getLogger(Unpacker.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Snapshotter snapshotter;
@@ -155,7 +154,7 @@ public final class Unpacker {
                 snapshotter.commit(chain, key, SnapshotOption.labels(labels));
                 done = true;
             } catch (AlreadyExistsException e) {
-                LOG.fine(() -> "layer " + chain + " was committed by another unpacker");
+                LOG.log(System.Logger.Level.DEBUG, () -> "layer " + chain + " was committed by another unpacker");
                 return Optional.empty();
             }
             return Optional.of(result);
@@ -167,7 +166,7 @@ public final class Unpacker {
                 try {
                     snapshotter.remove(key);
                 } catch (StrataException cleanup) {
-                    LOG.warning(() -> "could not remove extraction snapshot " + cleanup.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, () -> "could not remove extraction snapshot " + cleanup.getMessage());
                 }
             }
         }
