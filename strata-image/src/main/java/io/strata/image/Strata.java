@@ -6,7 +6,6 @@ import io.strata.api.Mount;
 import io.strata.api.NotFoundException;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
-import io.strata.content.ContentInfo;
 import io.strata.content.ContentStore;
 import io.strata.content.image.Descriptor;
 import io.strata.content.image.ImageConfig;
@@ -25,7 +24,6 @@ import io.strata.content.registry.Puller;
 import io.strata.content.registry.RegistryClient;
 import io.strata.events.Event;
 import io.strata.events.EventJournal;
-import io.strata.content.GcLabels;
 import io.strata.service.SnapshotService;
 import io.strata.service.StoredKeys;
 import io.strata.image.gc.GarbageCollector;
@@ -35,8 +33,6 @@ import io.strata.image.meta.MetadataStore;
 import io.strata.image.pull.StreamingLayers;
 import io.strata.image.unpack.Unpacker;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +71,6 @@ public final class Strata implements AutoCloseable {
     public static final String DEFAULT_NAMESPACE = io.strata.api.Namespaces.DEFAULT;
     private static final System.Logger LOG = System.getLogger(Strata.class.getName());
     private static final java.time.Duration LEASE_LIFETIME = java.time.Duration.ofHours(24);
-    private static final String UNCOMPRESSED = "containerd.io/uncompressed";
 
     private final Path root;
     private final ContentStore content;
@@ -83,6 +78,7 @@ public final class Strata implements AutoCloseable {
     private final EventJournal events;
     private final Map<String, Snapshotter> snapshotters = new HashMap<>();
     private final SnapshotService service;
+    private final ImageLabels imageLabels;
     private final CredentialSource credentials;
 
     /** Where a pull's registry credentials come from; asked once per pull. */
@@ -98,6 +94,7 @@ public final class Strata implements AutoCloseable {
         this.metadata = metadata;
         this.events = events;
         this.service = new SnapshotService(this::snapshotter, events);
+        this.imageLabels = new ImageLabels(content);
         this.credentials = credentials;
     }
 
@@ -178,7 +175,7 @@ public final class Strata implements AutoCloseable {
                     continue;
                 }
                 metadata.addLeaseResource(ns, lease, new Lease.Resource("content", e.target().digest()));
-                labelTree(e.target());
+                imageLabels.tree(e.target());
                 out.add(metadata.putImage(ns, ImageRecord.of(n.get(), e.target().mediaType(), e.target().digest(),
                         e.target().size(), Map.of())));
             }
@@ -229,7 +226,7 @@ public final class Strata implements AutoCloseable {
         }
         List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(ns, snapshotter)).unpack(layers, listener);
         String top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
-        labelUnpacked(r.manifest().config().digest(), r.manifest().layers(), diffIds, snapshotter, top);
+        imageLabels.unpacked(r.manifest().config().digest(), r.manifest().layers(), diffIds, snapshotter, top);
         return top;
     }
 
@@ -286,7 +283,7 @@ public final class Strata implements AutoCloseable {
             }
             ImageRecord rec = metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(),
                     plan.target().digest(), plan.target().size(), Map.of()));
-            labelUnpacked(image.configDescriptor().digest(), image.layers(), image.config().diffIds(), snapshotter, top);
+            imageLabels.unpacked(image.configDescriptor().digest(), image.layers(), image.config().diffIds(), snapshotter, top);
             return rec;
         } catch (IOException e) {
             throw new io.strata.api.UnavailableException("pulling " + ref + ": " + e.getMessage(), e);
@@ -302,24 +299,6 @@ public final class Strata implements AutoCloseable {
         RegistryClient.Builder b = RegistryClient.builder().credentials(credentials.lookup());
         plainHttpHosts.forEach(b::plainHttp);
         return new Puller(b.build(), content, parallelism);
-    }
-
-    /** GC: the config keeps the unpacked chain alive while the image exists; layers learn their DiffIDs. */
-    private void labelUnpacked(String configDigest, List<Descriptor> layers, List<String> diffIds, String snapshotter,
-                               String top) {
-        ContentInfo cfg = content.info(configDigest).orElseThrow();
-        Map<String, String> labels = new LinkedHashMap<>(cfg.labels());
-        labels.putAll(GcLabels.unpacked(snapshotter, top));
-        content.updateLabels(cfg.digest(), labels);
-        for (int i = 0; i < diffIds.size(); i++) {
-            String digest = layers.get(i).digest();
-            ContentInfo li = content.info(digest).orElseThrow();
-            if (!diffIds.get(i).equals(li.labels().get(UNCOMPRESSED))) {
-                Map<String, String> l = new LinkedHashMap<>(li.labels());
-                l.put(UNCOMPRESSED, diffIds.get(i));
-                content.updateLabels(digest, l);
-            }
-        }
     }
 
     /**
@@ -378,7 +357,7 @@ public final class Strata implements AutoCloseable {
     }
 
     private Resolved resolve(String name, Descriptor d, PlatformMatcher platforms) {
-        byte[] doc = read(d.digest());
+        byte[] doc = imageLabels.read(d.digest());
         if (MediaTypes.isIndex(d.mediaType())) {
             Index index = Index.parse(d.mediaType(), doc);
             // A pull stores only the manifests of the platforms it was asked for.
@@ -394,36 +373,7 @@ public final class Strata implements AutoCloseable {
             return resolve(name, pulled.get(), platforms);
         }
         Manifest m = Manifest.parse(d.mediaType(), doc);
-        return new Resolved(d, m, ImageConfig.parse(read(m.config().digest())));
-    }
-
-    /** Puts containerd's GC labels on an imported index/manifest tree (a pull's puller does the same). */
-    private void labelTree(Descriptor d) {
-        byte[] doc = read(d.digest());
-        Map<String, String> labels = new LinkedHashMap<>(content.info(d.digest()).orElseThrow().labels());
-        if (MediaTypes.isIndex(d.mediaType())) {
-            List<Descriptor> children = Index.parse(d.mediaType(), doc).manifests();
-            Map<Integer, String> kept = new LinkedHashMap<>();
-            for (int i = 0; i < children.size(); i++) {
-                if (content.info(children.get(i).digest()).isPresent()) {
-                    kept.put(i, children.get(i).digest());
-                    labelTree(children.get(i));
-                }
-            }
-            labels.putAll(GcLabels.index(kept));
-        } else if (MediaTypes.isManifest(d.mediaType())) {
-            Manifest m = Manifest.parse(d.mediaType(), doc);
-            labels.putAll(GcLabels.manifest(m.config().digest(), m.layers().stream().map(Descriptor::digest).toList()));
-        }
-        content.updateLabels(d.digest(), labels);
-    }
-
-    private byte[] read(String digest) {
-        try (InputStream in = content.open(digest)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Resolved(d, m, ImageConfig.parse(imageLabels.read(m.config().digest())));
     }
 
     /**

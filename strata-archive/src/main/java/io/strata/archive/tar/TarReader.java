@@ -2,10 +2,8 @@ package io.strata.archive.tar;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,12 +76,12 @@ public final class TarReader implements AutoCloseable {
                 }
                 throw new TarFormatException("a zero block is followed by data", position - BLOCK);
             }
-            Header h = Header.parse(block, at);
+            TarHeader h = TarHeader.parse(block, at);
             switch (h.typeflag) {
-                case 'x' -> parsePax(readMeta(h, at), pax, paxSparse, at);
+                case 'x' -> PaxRecords.parse(readMeta(h, at), pax, paxSparse, at);
                 case 'g' -> {
                     Map<String, String> g = new LinkedHashMap<>();
-                    parsePax(readMeta(h, at), g, new ArrayList<>(), at);
+                    PaxRecords.parse(readMeta(h, at), g, new ArrayList<>(), at);
                     global.putAll(g);
                 }
                 case 'L' -> longName = cString(readMeta(h, at));
@@ -126,7 +124,7 @@ public final class TarReader implements AutoCloseable {
         in.close();
     }
 
-    private TarEntry build(Header h, long at, Map<String, String> pax, List<SparseRegion> paxSparse,
+    private TarEntry build(TarHeader h, long at, Map<String, String> pax, List<SparseRegion> paxSparse,
                            String longName, String longLink) throws IOException {
         Map<String, String> rec = pax;
         if (!global.isEmpty()) {
@@ -138,15 +136,15 @@ public final class TarReader implements AutoCloseable {
         if (name.isEmpty()) {
             throw new TarFormatException("entry with an empty name", at);
         }
-        long size = rec.containsKey("size") ? paxNumber(rec.get("size"), "size", MAX_SIZE, at) : h.size;
-        int uid = (int) (rec.containsKey("uid") ? paxNumber(rec.get("uid"), "uid", Integer.MAX_VALUE, at) : h.uid);
-        int gid = (int) (rec.containsKey("gid") ? paxNumber(rec.get("gid"), "gid", Integer.MAX_VALUE, at) : h.gid);
-        Instant mtime = rec.containsKey("mtime") ? paxTime(rec.get("mtime"), "mtime", at) : Instant.ofEpochSecond(h.mtime);
-        Optional<Instant> atime = rec.containsKey("atime") ? Optional.of(paxTime(rec.get("atime"), "atime", at))
+        long size = rec.containsKey("size") ? PaxRecords.number(rec.get("size"), "size", MAX_SIZE, at) : h.size;
+        int uid = (int) (rec.containsKey("uid") ? PaxRecords.number(rec.get("uid"), "uid", Integer.MAX_VALUE, at) : h.uid);
+        int gid = (int) (rec.containsKey("gid") ? PaxRecords.number(rec.get("gid"), "gid", Integer.MAX_VALUE, at) : h.gid);
+        Instant mtime = rec.containsKey("mtime") ? PaxRecords.time(rec.get("mtime"), "mtime", at) : Instant.ofEpochSecond(h.mtime);
+        Optional<Instant> atime = rec.containsKey("atime") ? Optional.of(PaxRecords.time(rec.get("atime"), "atime", at))
                 : h.atime > 0 ? Optional.of(Instant.ofEpochSecond(h.atime)) : Optional.empty();
         String uname = rec.getOrDefault("uname", h.uname);
         String gname = rec.getOrDefault("gname", h.gname);
-        Map<String, byte[]> xattrs = xattrs(rec, at);
+        Map<String, byte[]> xattrs = PaxRecords.xattrs(rec, at);
 
         EntryType type;
         List<SparseRegion> sparse = List.of();
@@ -172,11 +170,11 @@ public final class TarReader implements AutoCloseable {
         if (type == EntryType.REGULAR && h.typeflag != 'S') {
             if ("1".equals(rec.get("GNU.sparse.major")) && "0".equals(rec.get("GNU.sparse.minor"))) {
                 name = rec.getOrDefault("GNU.sparse.name", name);
-                logical = paxNumber(rec.getOrDefault("GNU.sparse.realsize", "0"), "GNU.sparse.realsize", MAX_SIZE, at);
+                logical = PaxRecords.number(rec.getOrDefault("GNU.sparse.realsize", "0"), "GNU.sparse.realsize", MAX_SIZE, at);
                 sparse = sparseMapFromData(at);
             } else if (rec.containsKey("GNU.sparse.map") || !paxSparse.isEmpty()) {
                 name = rec.getOrDefault("GNU.sparse.name", name);
-                logical = paxNumber(rec.getOrDefault("GNU.sparse.size", rec.getOrDefault("GNU.sparse.realsize", "0")),
+                logical = PaxRecords.number(rec.getOrDefault("GNU.sparse.size", rec.getOrDefault("GNU.sparse.realsize", "0")),
                         "GNU.sparse.size", MAX_SIZE, at);
                 sparse = rec.containsKey("GNU.sparse.map") ? sparseMap(rec.get("GNU.sparse.map"), at) : paxSparse;
             }
@@ -192,38 +190,7 @@ public final class TarReader implements AutoCloseable {
                 h.devMajor, h.devMinor, xattrs, sparse);
     }
 
-    private static Map<String, byte[]> xattrs(Map<String, String> rec, long at) throws TarFormatException {
-        Map<String, byte[]> xattrs = null;
-        for (Map.Entry<String, String> e : rec.entrySet()) {
-            String key = e.getKey();
-            String name;
-            byte[] value;
-            if (key.startsWith("SCHILY.xattr.")) {
-                name = key.substring("SCHILY.xattr.".length());
-                value = Latin1.bytes(e.getValue());
-            } else if (key.startsWith("LIBARCHIVE.xattr.")) {
-                name = java.net.URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.ISO_8859_1);
-                try {
-                    value = Base64.getDecoder().decode(Latin1.bytes(e.getValue()).length % 4 == 0
-                            ? e.getValue() : e.getValue() + "=".repeat(4 - Latin1.bytes(e.getValue()).length % 4));
-                } catch (IllegalArgumentException ex) {
-                    throw new TarFormatException("bad base64 in PAX record " + key, at);
-                }
-            } else {
-                continue;
-            }
-            if (name.isEmpty()) {
-                throw new TarFormatException("PAX xattr record with an empty name", at);
-            }
-            if (xattrs == null) {
-                xattrs = new LinkedHashMap<>();
-            }
-            xattrs.putIfAbsent(name, value);
-        }
-        return xattrs == null ? Map.of() : xattrs;
-    }
-
-    private List<SparseRegion> oldGnuSparse(Header h, long at) throws IOException {
+    private List<SparseRegion> oldGnuSparse(TarHeader h, long at) throws IOException {
         List<SparseRegion> regions = new ArrayList<>();
         boolean more = h.parseSparse(block, 386, 4, regions, at);
         more = more || block[482] != 0;
@@ -231,7 +198,7 @@ public final class TarReader implements AutoCloseable {
             if (!readBlock()) {
                 throw truncated();
             }
-            boolean stopped = Header.parseSparseEntries(block, 0, 21, regions, position - BLOCK);
+            boolean stopped = TarHeader.parseSparseEntries(block, 0, 21, regions, position - BLOCK);
             more = block[504] != 0 && !stopped;
             if (regions.size() > MAX_SPARSE_REGIONS) {
                 throw new TarFormatException("sparse map with too many regions", at);
@@ -296,8 +263,8 @@ public final class TarReader implements AutoCloseable {
         }
         List<SparseRegion> regions = new ArrayList<>();
         for (int i = 0; i < parts.length; i += 2) {
-            regions.add(new SparseRegion(paxNumber(parts[i], "GNU.sparse.map", MAX_SIZE, at),
-                    paxNumber(parts[i + 1], "GNU.sparse.map", MAX_SIZE, at)));
+            regions.add(new SparseRegion(PaxRecords.number(parts[i], "GNU.sparse.map", MAX_SIZE, at),
+                    PaxRecords.number(parts[i + 1], "GNU.sparse.map", MAX_SIZE, at)));
         }
         return regions;
     }
@@ -320,7 +287,7 @@ public final class TarReader implements AutoCloseable {
         }
     }
 
-    private byte[] readMeta(Header h, long at) throws IOException {
+    private byte[] readMeta(TarHeader h, long at) throws IOException {
         if (h.size > MAX_META) {
             throw new TarFormatException("'" + (char) h.typeflag + "' header of " + h.size + " bytes exceeds "
                     + MAX_META, at);
@@ -329,104 +296,6 @@ public final class TarReader implements AutoCloseable {
         readFully(data, 0, data.length);
         skip(padded(h.size) - h.size);
         return data;
-    }
-
-    private static void parsePax(byte[] data, Map<String, String> out, List<SparseRegion> sparse, long at)
-            throws TarFormatException {
-        int i = 0;
-        Long pendingOffset = null;
-        while (i < data.length) {
-            int lenEnd = i;
-            long len = 0;
-            while (lenEnd < data.length && data[lenEnd] != ' ') {
-                byte c = data[lenEnd];
-                if (c < '0' || c > '9' || lenEnd - i > 9) {
-                    throw new TarFormatException("malformed PAX record", at);
-                }
-                len = len * 10 + (c - '0');
-                lenEnd++;
-            }
-            if (lenEnd == i || len < lenEnd - i + 4 || i + len > data.length || data[(int) (i + len - 1)] != '\n') {
-                throw new TarFormatException("malformed PAX record", at);
-            }
-            int recEnd = (int) (i + len - 1);
-            int eq = -1;
-            for (int k = lenEnd + 1; k < recEnd; k++) {
-                if (data[k] == '=') {
-                    eq = k;
-                    break;
-                }
-            }
-            if (eq <= lenEnd + 1) {
-                throw new TarFormatException("malformed PAX record", at);
-            }
-            String key = new String(data, lenEnd + 1, eq - lenEnd - 1, StandardCharsets.UTF_8);
-            String value = Latin1.of(data, eq + 1, recEnd - eq - 1);
-            switch (key) {
-                case "GNU.sparse.offset" -> pendingOffset = paxNumber(value, key, MAX_SIZE, at);
-                case "GNU.sparse.numbytes" -> {
-                    if (pendingOffset == null) {
-                        throw new TarFormatException("GNU.sparse.numbytes without an offset", at);
-                    }
-                    sparse.add(new SparseRegion(pendingOffset, paxNumber(value, key, MAX_SIZE, at)));
-                    pendingOffset = null;
-                }
-                default -> {
-                    if (key.indexOf('\0') >= 0) {
-                        throw new TarFormatException("NUL in PAX key", at);
-                    }
-                    out.put(key, value);
-                }
-            }
-            i = (int) (i + len);
-        }
-    }
-
-    private static long paxNumber(String v, String key, long max, long at) throws TarFormatException {
-        if (v.isEmpty() || v.length() > 19) {
-            throw new TarFormatException("bad PAX " + key + " '" + v + "'", at);
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new TarFormatException("bad PAX " + key + " '" + v + "'", at);
-            }
-            n = n * 10 + (c - '0');
-            if (n > max || n < 0) {
-                throw new TarFormatException("PAX " + key + " " + v + " is out of range", at);
-            }
-        }
-        return n;
-    }
-
-    /** "seconds[.fraction]", possibly negative; the fraction is cut to nanoseconds. */
-    static Instant paxTime(String v, String key, long at) throws TarFormatException {
-        int dot = v.indexOf('.');
-        String secs = dot < 0 ? v : v.substring(0, dot);
-        String frac = dot < 0 ? "" : v.substring(dot + 1);
-        boolean negative = secs.startsWith("-");
-        if (negative) {
-            secs = secs.substring(1);
-        }
-        if (secs.isEmpty() && frac.isEmpty()) {
-            throw new TarFormatException("bad PAX " + key + " '" + v + "'", at);
-        }
-        long s = secs.isEmpty() ? 0 : paxNumber(secs, key, 1L << 40, at);
-        long nanos = 0;
-        for (int i = 0; i < 9; i++) {
-            char c = i < frac.length() ? frac.charAt(i) : '0';
-            if (c < '0' || c > '9') {
-                throw new TarFormatException("bad PAX " + key + " '" + v + "'", at);
-            }
-            nanos = nanos * 10 + (c - '0');
-        }
-        for (int i = 9; i < frac.length(); i++) {
-            if (frac.charAt(i) < '0' || frac.charAt(i) > '9') {
-                throw new TarFormatException("bad PAX " + key + " '" + v + "'", at);
-            }
-        }
-        return negative ? Instant.ofEpochSecond(-s, -nanos) : Instant.ofEpochSecond(s, nanos);
     }
 
     private static String cString(byte[] b) {
@@ -505,163 +374,5 @@ public final class TarReader implements AutoCloseable {
     private TarFormatException truncated() {
         String what = current == null ? "" : " in " + current.displayName();
         return new TarFormatException("unexpected end of archive" + what + " (truncated?)", position);
-    }
-
-    /** The fixed fields of one 512-byte header block. */
-    private static final class Header {
-        int typeflag;
-        String rawName;
-        String prefix;
-        int mode;
-        long uid;
-        long gid;
-        long size;
-        long mtime;
-        long atime;
-        long realSize;
-        String linkName;
-        String uname;
-        String gname;
-        int devMajor;
-        int devMinor;
-
-        static Header parse(byte[] b, long at) throws TarFormatException {
-            checkChecksum(b, at);
-            Header h = new Header();
-            h.typeflag = b[156] & 0xff;
-            h.rawName = str(b, 0, 100);
-            h.mode = (int) (number(b, 100, 8, "mode", at) & 07777);
-            h.uid = number(b, 108, 8, "uid", at);
-            h.gid = number(b, 116, 8, "gid", at);
-            if (h.uid > Integer.MAX_VALUE || h.gid > Integer.MAX_VALUE) {
-                throw new TarFormatException("uid/gid out of range in header of " + Latin1.display(h.rawName), at);
-            }
-            h.size = number(b, 124, 12, "size", at);
-            if (h.size > MAX_SIZE) {
-                throw new TarFormatException("absurd size " + h.size + " for " + Latin1.display(h.rawName), at);
-            }
-            h.mtime = signedNumber(b, 136, 12, "mtime", at);
-            h.linkName = str(b, 157, 100);
-            boolean ustar = b[257] == 'u' && b[258] == 's' && b[259] == 't' && b[260] == 'a' && b[261] == 'r';
-            boolean gnu = ustar && b[262] == ' ';
-            if (ustar) {
-                h.uname = str(b, 265, 32);
-                h.gname = str(b, 297, 32);
-                if (h.typeflag == '3' || h.typeflag == '4') {
-                    long major = number(b, 329, 8, "devmajor", at);
-                    long minor = number(b, 337, 8, "devminor", at);
-                    if (major > 0xfff || minor > 0xfffff) {
-                        throw new TarFormatException("device number out of range", at);
-                    }
-                    h.devMajor = (int) major;
-                    h.devMinor = (int) minor;
-                }
-            } else {
-                h.uname = "";
-                h.gname = "";
-            }
-            if (gnu) {
-                h.prefix = "";
-                h.atime = signedNumber(b, 345, 12, "atime", at);
-                if (h.typeflag == 'S') {
-                    h.realSize = number(b, 483, 12, "realsize", at);
-                    if (h.realSize > MAX_SIZE) {
-                        throw new TarFormatException("absurd sparse size " + h.realSize, at);
-                    }
-                }
-            } else {
-                h.prefix = ustar ? str(b, 345, 155) : "";
-            }
-            return h;
-        }
-
-        String name() {
-            return prefix.isEmpty() ? rawName : prefix + "/" + rawName;
-        }
-
-        boolean parseSparse(byte[] b, int off, int count, List<SparseRegion> out, long at) throws TarFormatException {
-            return !parseSparseEntries(b, off, count, out, at);
-        }
-
-        /** Parses up to {@code count} (offset, length) pairs; true if an empty pair ended the list. */
-        static boolean parseSparseEntries(byte[] b, int off, int count, List<SparseRegion> out, long at)
-                throws TarFormatException {
-            for (int i = 0; i < count; i++) {
-                int p = off + i * 24;
-                if (b[p] == 0 && b[p + 12] == 0) {
-                    return true;
-                }
-                out.add(new SparseRegion(number(b, p, 12, "sparse offset", at), number(b, p + 12, 12, "sparse length", at)));
-            }
-            return false;
-        }
-
-        private static void checkChecksum(byte[] b, long at) throws TarFormatException {
-            long stored = number(b, 148, 8, "checksum", at);
-            long unsigned = 0;
-            long signed = 0;
-            for (int i = 0; i < BLOCK; i++) {
-                int v = i >= 148 && i < 156 ? ' ' : b[i];
-                unsigned += v & 0xff;
-                signed += i >= 148 && i < 156 ? ' ' : b[i];
-            }
-            if (stored != unsigned && stored != signed) {
-                throw new TarFormatException("header checksum mismatch (not a tar archive, or corrupt)", at);
-            }
-        }
-
-        private static String str(byte[] b, int off, int len) {
-            int n = 0;
-            while (n < len && b[off + n] != 0) {
-                n++;
-            }
-            return Latin1.of(b, off, n);
-        }
-
-        private static long number(byte[] b, int off, int len, String field, long at) throws TarFormatException {
-            long v = signedNumber(b, off, len, field, at);
-            if (v < 0) {
-                throw new TarFormatException("negative " + field + " in header", at);
-            }
-            return v;
-        }
-
-        /** Octal (spaces/NULs around it) or GNU base-256 (high bit of the first byte set). */
-        private static long signedNumber(byte[] b, int off, int len, String field, long at) throws TarFormatException {
-            if ((b[off] & 0x80) != 0) {
-                boolean negative = (b[off] & 0x40) != 0;
-                long v = negative ? -1 : 0;
-                int first = b[off] & 0x7f;
-                v = (v << 7) | (negative ? first | ~0x7fL : first);
-                for (int i = 1; i < len; i++) {
-                    if (!negative && (v >>> 55) != 0 || negative && (v >> 55) != -1) {
-                        throw new TarFormatException(field + " overflows in header", at);
-                    }
-                    v = (v << 8) | (b[off + i] & 0xff);
-                }
-                return v;
-            }
-            int i = off;
-            int end = off + len;
-            while (i < end && (b[i] == ' ' || b[i] == 0)) {
-                i++;
-            }
-            long v = 0;
-            int digits = 0;
-            while (i < end && b[i] >= '0' && b[i] <= '7') {
-                v = (v << 3) | (b[i] - '0');
-                i++;
-                if (++digits > 21) {
-                    throw new TarFormatException(field + " overflows in header", at);
-                }
-            }
-            while (i < end) {
-                if (b[i] != ' ' && b[i] != 0) {
-                    throw new TarFormatException("non-octal " + field + " field in header", at);
-                }
-                i++;
-            }
-            return v;
-        }
     }
 }

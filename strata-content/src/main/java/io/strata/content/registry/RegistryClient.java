@@ -10,25 +10,19 @@ import io.strata.content.image.Descriptor;
 import io.strata.content.image.ImageDocument;
 import io.strata.content.image.MediaTypes;
 import io.strata.content.image.Reference;
-import io.strata.content.json.Json;
-import io.strata.content.json.JsonObject;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -56,7 +50,6 @@ import java.util.function.LongConsumer;
  */
 public final class RegistryClient {
     private final HttpClient http;
-    private final Function<String, Optional<Credentials>> credentials;
     private final Set<String> plainHttp;
     private final int attempts;
     private final Duration backoff;
@@ -65,17 +58,16 @@ public final class RegistryClient {
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                     .name("strata-registry-watchdog").factory());
     private final Duration idleTimeout;
-    private final Map<String, String> tokens = new ConcurrentHashMap<>();
-    private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+    private final RegistryAuth auth;
 
     private RegistryClient(Builder b) {
         this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.credentials = b.credentials;
         this.plainHttp = Set.copyOf(b.plainHttp);
         this.attempts = b.attempts;
         this.backoff = b.backoff;
         this.idleTimeout = b.idleTimeout;
+        this.auth = new RegistryAuth(b.credentials, this::exchange);
     }
 
     /** A builder with the defaults above and no credentials. */
@@ -302,7 +294,7 @@ public final class RegistryClient {
         while (true) {
             HttpResponse<InputStream> r;
             try {
-                r = exchange(uri, method, headers, authorization(repo.domain(), scope));
+                r = exchange(uri, method, headers, auth.authorization(repo.domain(), scope));
             } catch (IOException e) {
                 if (++failures >= attempts) {
                     throw new UnavailableException(what + ": registry " + repo.domain() + " unreachable after " + attempts
@@ -318,13 +310,13 @@ public final class RegistryClient {
             String body = errorBody(r);
             if (code == 401 && !authRetried) {
                 authRetried = true;
-                if (authenticate(repo.domain(), scope, r)) {
+                if (auth.authenticate(repo.domain(), scope, r)) {
                     continue;
                 }
             }
             switch (code) {
                 case 401 -> throw new FailedPreconditionException(what + ": unauthorized (401) by " + repo.domain()
-                        + credentialHint(repo.domain()) + body);
+                        + auth.credentialHint(repo.domain()) + body);
                 case 403 -> throw new FailedPreconditionException(what + ": access denied (403) by " + repo.domain() + body);
                 case 404 -> throw new NotFoundException(what + ": not found" + body);
                 case 416 -> throw new InvalidArgumentException(what + ": range not satisfiable (416)" + body);
@@ -342,11 +334,7 @@ public final class RegistryClient {
         }
     }
 
-    private String credentialHint(String host) {
-        return credentials.apply(host).isPresent() ? " with the configured credentials" : " (no credentials configured)";
-    }
-
-    private static String errorBody(HttpResponse<InputStream> r) {
+    static String errorBody(HttpResponse<InputStream> r) {
         try (InputStream in = r.body()) {
             String s = new String(in.readNBytes(512), StandardCharsets.UTF_8).strip();
             return s.isEmpty() ? "" : ": " + s.replaceAll("\\s+", " ");
@@ -405,59 +393,6 @@ public final class RegistryClient {
         return loopback && !port.isEmpty() && !port.equals("443");
     }
 
-    private Optional<String> authorization(String host, String scope) {
-        AuthChallenge c = challenges.get(host);
-        if (c == null) {
-            return Optional.empty();
-        }
-        if (c.scheme().equals("basic")) {
-            return credentials.apply(host).map(Credentials::basic);
-        }
-        return Optional.ofNullable(tokens.get(host + " " + scope)).map(t -> "Bearer " + t);
-    }
-
-    /** Handles a 401's challenge; true if a retry may now succeed. */
-    private boolean authenticate(String host, String scope, HttpResponse<InputStream> r) throws IOException {
-        for (String header : r.headers().allValues("WWW-Authenticate")) {
-            for (AuthChallenge c : AuthChallenge.parse(header)) {
-                if (c.scheme().equals("bearer") && c.params().containsKey("realm")) {
-                    tokens.put(host + " " + scope, fetchToken(host, c, scope));
-                    challenges.put(host, c);
-                    return true;
-                }
-                if (c.scheme().equals("basic") && credentials.apply(host).isPresent()) {
-                    challenges.put(host, c);
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private String fetchToken(String host, AuthChallenge c, String scope) throws IOException {
-        String realm = c.params().get("realm");
-        var q = new StringBuilder();
-        if (c.params().containsKey("service")) {
-            q.append("service=").append(URLEncoder.encode(c.params().get("service"), StandardCharsets.UTF_8));
-        }
-        String wantScope = c.params().getOrDefault("scope", scope);
-        q.append(q.isEmpty() ? "" : "&").append("scope=").append(URLEncoder.encode(wantScope, StandardCharsets.UTF_8));
-        URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
-        HttpResponse<InputStream> r = exchange(uri, "GET", Map.of(), credentials.apply(host).map(Credentials::basic));
-        if (r.statusCode() != 200) {
-            String body = errorBody(r);
-            throw new FailedPreconditionException("unauthorized by " + host + ": its token service " + realm
-                    + " refused a token for " + wantScope + " (" + r.statusCode() + ")" + credentialHint(host) + body);
-        }
-        byte[] body;
-        try (InputStream in = r.body()) {
-            body = in.readNBytes(1 << 20);
-        }
-        JsonObject o = JsonObject.of("token response from " + realm, Json.parse(body));
-        return o.optString("token").or(() -> o.optString("access_token")).filter(t -> !t.isEmpty())
-                .orElseThrow(() -> new InvalidArgumentException("token response from " + realm + " has no token"));
-    }
-
     private void sleep(int failures) throws IOException {
         long ms = Math.min(5000, backoff.toMillis() << Math.min(failures - 1, 20));
         try {
@@ -465,50 +400,6 @@ public final class RegistryClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during backoff", e);
-        }
-    }
-
-    /** Checks size and digest at end of stream. */
-    private static final class VerifyingInputStream extends FilterInputStream {
-        private final Descriptor desc;
-        private final MessageDigest md = Digests.newHasher();
-        private long count;
-        private boolean checked;
-
-        VerifyingInputStream(InputStream in, Descriptor desc) {
-            super(in);
-            this.desc = desc;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                md.update(b, off, n);
-                count += n;
-                if (count > desc.size()) {
-                    throw new InvalidArgumentException(desc.digest() + ": more than the expected " + desc.size() + " bytes");
-                }
-            } else if (n < 0 && !checked) {
-                checked = true;
-                String actual = Digests.finish(md);
-                if (count != desc.size() || !actual.equals(desc.digest())) {
-                    throw new InvalidArgumentException("blob " + desc.digest() + ": expected " + desc.size() + " bytes, got "
-                            + count + " with digest " + actual);
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) {
-            throw new UnsupportedOperationException("a verifying stream must be read, not skipped");
         }
     }
 }
