@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import io.strata.metastore.SqliteFiles;
+import io.strata.sqlite.SqliteFiles;
 import org.sqlite.SQLiteConfig;
 
 /**

@@ -1,6 +1,7 @@
 package io.strata.metastore;
 
 import io.strata.api.InternalException;
+import io.strata.sqlite.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
         Path file = dbFile.toAbsolutePath();
         try {
             Files.createDirectories(file.getParent());
-            SqliteConnector.prepareNativeLibraryDir(file.getParent());
+            SqliteFiles.prepareNativeLibraryDir(file.getParent());
         } catch (IOException e) {
             throw new InternalException("cannot prepare metastore directory " + file.getParent() + ": " + e, e);
         }

@@ -4,6 +4,7 @@ import io.strata.api.Info;
 import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.Usage;
+import io.strata.sqlite.SqliteErrors;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -7,6 +7,7 @@ import io.strata.api.Info;
 import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.Usage;
+import io.strata.sqlite.SqliteFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -137,7 +138,7 @@ class SqliteMetaStoreTest extends MetaStoreContractTest {
     @Test
     void nativeLibraryDirectoryIsSet() {
         // Set by the first store opened in this JVM (whose temporary directory may be gone by now).
-        assertThat(System.getProperty(SqliteConnector.TMPDIR_PROPERTY)).endsWith(".sqlite-tmp");
+        assertThat(System.getProperty(SqliteFiles.TMPDIR_PROPERTY)).endsWith(".sqlite-tmp");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.strata.metastore;
+package io.strata.sqlite;
 
 import io.strata.api.InternalException;
 import io.strata.api.StrataException;

@@ -1,4 +1,4 @@
-package io.strata.metastore;
+package io.strata.sqlite;
 
 import java.io.IOException;
 import java.io.InputStream;
