@@ -1,11 +1,11 @@
 package io.strata.archive;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.archive.tar.EntryType;
-import io.strata.archive.tar.Latin1;
-import io.strata.archive.tar.SparseRegion;
-import io.strata.archive.tar.TarEntry;
-import io.strata.archive.tar.TarReader;
+import io.strata.codec.tar.EntryType;
+import io.strata.codec.tar.Latin1;
+import io.strata.codec.tar.SparseRegion;
+import io.strata.codec.tar.TarEntry;
+import io.strata.codec.tar.TarReader;
 import io.strata.fs.CrashPoint;
 import io.strata.fs.ErrnoException;
 import io.strata.fs.RootDir;

@@ -1,9 +1,9 @@
 package io.strata.archive;
 
-import io.strata.archive.tar.EntryType;
-import io.strata.archive.tar.Latin1;
-import io.strata.archive.tar.TarEntry;
-import io.strata.archive.tar.TarWriter;
+import io.strata.codec.tar.EntryType;
+import io.strata.codec.tar.Latin1;
+import io.strata.codec.tar.TarEntry;
+import io.strata.codec.tar.TarWriter;
 import io.strata.fs.ErrnoException;
 import io.strata.fs.RootDir;
 import io.strata.fs.Stat;

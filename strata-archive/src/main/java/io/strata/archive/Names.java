@@ -1,7 +1,7 @@
 package io.strata.archive;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.archive.tar.Latin1;
+import io.strata.codec.tar.Latin1;
 
 /** Cleaning of tar entry names into paths relative to the layer root. */
 final class Names {

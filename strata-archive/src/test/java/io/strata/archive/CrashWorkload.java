@@ -33,8 +33,8 @@ public final class CrashWorkload {
                 for (int f = 0; f < 3; f++) {
                     layer.file("d" + i + "/small-" + f, "x".repeat(rnd.nextInt(5000)));
                 }
-                layer.entry(io.strata.archive.tar.TarEntry.of(io.strata.archive.tar.Latin1.fromText("layer-" + i),
-                        io.strata.archive.tar.EntryType.REGULAR, 0644, 0, 0, data.length, LayerBuilder.T, ""), data);
+                layer.entry(io.strata.codec.tar.TarEntry.of(io.strata.codec.tar.Latin1.fromText("layer-" + i),
+                        io.strata.codec.tar.EntryType.REGULAR, 0644, 0, 0, data.length, LayerBuilder.T, ""), data);
                 Layers.apply(mounts, layer.stream(), ApplyOptions.DEFAULTS);
                 System.out.println("applied " + key);
                 sn.commit(key, key + "-extract");

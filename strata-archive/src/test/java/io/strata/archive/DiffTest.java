@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.Mount;
 import io.strata.api.Snapshotter;
-import io.strata.archive.compress.Compression;
+import io.strata.codec.compress.Compression;
 import io.strata.backend.Backends;
 import io.strata.fs.FileOps;
 import io.strata.fs.Mounter;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.archive.tar.EntryType;
-import io.strata.archive.tar.Latin1;
-import io.strata.archive.tar.TarEntry;
+import io.strata.codec.tar.EntryType;
+import io.strata.codec.tar.Latin1;
+import io.strata.codec.tar.TarEntry;
 import io.strata.testkit.TreeAssert;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -3,9 +3,9 @@ package io.strata.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.StrataException;
-import io.strata.archive.tar.EntryType;
-import io.strata.archive.tar.Latin1;
-import io.strata.archive.tar.TarEntry;
+import io.strata.codec.tar.EntryType;
+import io.strata.codec.tar.Latin1;
+import io.strata.codec.tar.TarEntry;
 import io.strata.testkit.Tree;
 import io.strata.testkit.TreeAssert;
 import java.io.ByteArrayInputStream;

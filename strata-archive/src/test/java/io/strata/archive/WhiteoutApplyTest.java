@@ -125,7 +125,7 @@ class WhiteoutApplyTest {
         Path tree = Files.createDirectories(work.resolve("tree"));
         RichTree.file(Files.createDirectories(tree.resolve("keep")).resolve("old"), "old".getBytes(), 0644, 0, 0);
         Layers.applyTo(tree, Whiteouts.DELETE, List.of(),
-                new LayerBuilder().entry(io.strata.archive.tar.TarEntry.of("keep/", io.strata.archive.tar.EntryType.DIRECTORY,
+                new LayerBuilder().entry(io.strata.codec.tar.TarEntry.of("keep/", io.strata.codec.tar.EntryType.DIRECTORY,
                         0700, 9, 9, 0, LayerBuilder.T, ""), null).stream(), ApplyOptions.DEFAULTS);
         assertThat(tree.resolve("keep/old")).hasContent("old");
         Stat st = Stat.lstat(tree.resolve("keep"));

@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.strata.archive.compress.Compression;
-import io.strata.archive.compress.Decompression;
+import io.strata.codec.compress.Compression;
+import io.strata.codec.compress.Decompression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -11,7 +11,7 @@ import io.strata.archive.ApplyOptions;
 import io.strata.archive.ApplyResult;
 import io.strata.archive.DiffResult;
 import io.strata.archive.Layers;
-import io.strata.archive.compress.Compression;
+import io.strata.codec.compress.Compression;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -58,7 +58,7 @@ public final class MediaTypes {
     }
 
     /**
-     * Layer types {@code io.strata.archive.compress.Compression.fromMediaType} accepts: OCI tar
+     * Layer types {@code io.strata.codec.compress.Compression.fromMediaType} accepts: OCI tar
      * layers (and non-distributable ones) bare, {@code +gzip} or {@code +zstd}; Docker
      * {@code rootfs.diff.tar} bare, {@code .gzip} or {@code .zstd}, and foreign {@code .gzip}.
      * Anything else ({@code +encrypted}, {@code +lz4}, …) is no layer an unpacker can apply.

@@ -2,11 +2,11 @@ package io.strata.content.importer;
 
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
-import io.strata.archive.compress.Compression;
-import io.strata.archive.compress.Decompression;
-import io.strata.archive.tar.EntryType;
-import io.strata.archive.tar.TarEntry;
-import io.strata.archive.tar.TarReader;
+import io.strata.codec.compress.Compression;
+import io.strata.codec.compress.Decompression;
+import io.strata.codec.tar.EntryType;
+import io.strata.codec.tar.TarEntry;
+import io.strata.codec.tar.TarReader;
 import io.strata.content.BlobWriter;
 import io.strata.content.ContentInfo;
 import io.strata.content.ContentStore;
