@@ -2,15 +2,15 @@ package io.strata.cli;
 
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.Mount;
-import io.strata.content.image.Descriptor;
-import io.strata.content.image.Platform;
-import io.strata.content.image.PlatformMatcher;
 import io.strata.content.registry.PullListener;
 import io.strata.fs.Mounter;
 import io.strata.image.Strata;
 import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.unpack.Unpacker;
+import io.strata.oci.Descriptor;
+import io.strata.oci.Platform;
+import io.strata.oci.PlatformMatcher;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

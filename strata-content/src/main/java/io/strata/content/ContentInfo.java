@@ -1,5 +1,6 @@
 package io.strata.content;
 
+import io.strata.oci.Digests;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

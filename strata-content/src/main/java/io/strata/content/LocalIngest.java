@@ -3,6 +3,7 @@ package io.strata.content;
 import io.strata.api.AlreadyExistsException;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InvalidArgumentException;
+import io.strata.oci.Digests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

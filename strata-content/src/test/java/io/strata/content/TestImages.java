@@ -1,13 +1,14 @@
 package io.strata.content;
 
+import io.strata.oci.Digests;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.strata.content.image.Descriptor;
-import io.strata.content.image.Index;
-import io.strata.content.image.Manifest;
-import io.strata.content.image.MediaTypes;
-import io.strata.content.image.Platform;
-import io.strata.content.json.Json;
+import io.strata.oci.Descriptor;
+import io.strata.oci.Index;
+import io.strata.oci.Manifest;
+import io.strata.oci.MediaTypes;
+import io.strata.oci.Platform;
+import io.strata.oci.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

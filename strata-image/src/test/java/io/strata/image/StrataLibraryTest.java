@@ -3,11 +3,11 @@ package io.strata.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.api.Mount;
-import io.strata.content.image.PlatformMatcher;
 import io.strata.fs.Mounter;
 import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.unpack.Unpacker;
+import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.OciArchive;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.api.NotFoundException;
 import io.strata.content.ContentInfo;
-import io.strata.content.image.Platform;
-import io.strata.content.image.PlatformMatcher;
 import io.strata.content.registry.PullListener;
+import io.strata.oci.Platform;
+import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.GnuTarReference;
-import io.strata.testkit.ImageLayout;
 import io.strata.testkit.ImageLayout.LayerSpec;
+import io.strata.testkit.ImageLayout;
 import io.strata.testkit.LocalRegistry;
 import io.strata.testkit.RegistryExtension;
 import java.nio.file.Files;

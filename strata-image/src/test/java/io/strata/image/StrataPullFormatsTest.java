@@ -2,11 +2,11 @@ package io.strata.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.content.image.PlatformMatcher;
 import io.strata.content.registry.PullListener;
+import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.GnuTarReference;
-import io.strata.testkit.ImageLayout;
 import io.strata.testkit.ImageLayout.LayerSpec;
+import io.strata.testkit.ImageLayout;
 import io.strata.testkit.RegistryExtension;
 import io.strata.testkit.Tree;
 import java.nio.file.Files;
@@ -145,6 +145,6 @@ class StrataPullFormatsTest {
     }
 
     static String hostArch() {
-        return io.strata.content.image.Platform.host().architecture();
+        return io.strata.oci.Platform.host().architecture();
     }
 }

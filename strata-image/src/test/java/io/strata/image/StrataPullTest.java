@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.api.Mount;
 import io.strata.api.NotFoundException;
-import io.strata.content.image.PlatformMatcher;
 import io.strata.content.registry.PullListener;
 import io.strata.fs.Mounter;
 import io.strata.image.meta.ImageRecord;
+import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.GnuTarReference;
 import io.strata.testkit.LocalRegistry;
 import io.strata.testkit.OciArchive;

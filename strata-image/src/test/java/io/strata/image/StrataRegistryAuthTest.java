@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.api.FailedPreconditionException;
-import io.strata.content.image.PlatformMatcher;
 import io.strata.content.registry.Credentials;
 import io.strata.content.registry.PullListener;
+import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.GnuTarReference;
-import io.strata.testkit.ImageLayout;
 import io.strata.testkit.ImageLayout.LayerSpec;
+import io.strata.testkit.ImageLayout;
 import io.strata.testkit.LocalRegistry;
 import io.strata.testkit.TokenServer;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.strata.content.importer;
 
-import io.strata.content.image.Descriptor;
+import io.strata.oci.Descriptor;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package io.strata.content.registry;
 
 import io.strata.content.ContentInfo;
-import io.strata.content.image.Descriptor;
+import io.strata.oci.Descriptor;
 import java.io.IOException;
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package io.strata.content.registry;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.content.json.Json;
-import io.strata.content.json.JsonObject;
+import io.strata.oci.json.Json;
+import io.strata.oci.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

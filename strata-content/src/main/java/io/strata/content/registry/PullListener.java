@@ -1,6 +1,6 @@
 package io.strata.content.registry;
 
-import io.strata.content.image.Descriptor;
+import io.strata.oci.Descriptor;
 
 /** Observes a pull's downloads; called from download threads, so implementations must be thread-safe. */
 @FunctionalInterface

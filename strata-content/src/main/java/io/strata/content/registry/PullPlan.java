@@ -1,9 +1,9 @@
 package io.strata.content.registry;
 
-import io.strata.content.image.Descriptor;
-import io.strata.content.image.ImageConfig;
-import io.strata.content.image.Platform;
-import io.strata.content.image.Reference;
+import io.strata.oci.Descriptor;
+import io.strata.oci.ImageConfig;
+import io.strata.oci.Platform;
+import io.strata.oci.Reference;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;

@@ -2,8 +2,8 @@ package io.strata.content.registry;
 
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InvalidArgumentException;
-import io.strata.content.json.Json;
-import io.strata.content.json.JsonObject;
+import io.strata.oci.json.Json;
+import io.strata.oci.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,8 +1,8 @@
 package io.strata.content.registry;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.content.Digests;
-import io.strata.content.image.Descriptor;
+import io.strata.oci.Descriptor;
+import io.strata.oci.Digests;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package io.strata.content.registry;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.strata.content.Digests;
+import io.strata.oci.Digests;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

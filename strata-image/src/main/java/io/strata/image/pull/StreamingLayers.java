@@ -1,11 +1,11 @@
 package io.strata.image.pull;
 
 import io.strata.content.ContentStore;
-import io.strata.content.image.Descriptor;
 import io.strata.content.registry.BlobSink;
 import io.strata.content.registry.PullListener;
 import io.strata.content.registry.PullPlan;
 import io.strata.content.registry.Puller;
+import io.strata.oci.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -12,7 +12,7 @@ import io.strata.api.StrataException;
 import io.strata.archive.ApplyOptions;
 import io.strata.archive.ApplyResult;
 import io.strata.archive.Layers;
-import io.strata.content.image.ChainIds;
+import io.strata.oci.ChainIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.SecureRandom;

@@ -9,7 +9,7 @@ import io.strata.api.Kind;
 import io.strata.api.Snapshotter;
 import io.strata.backend.Backends;
 import io.strata.fs.Mounter;
-import io.strata.content.image.ChainIds;
+import io.strata.oci.ChainIds;
 import io.strata.testkit.OciArchive;
 import java.nio.file.Files;
 import java.nio.file.Path;

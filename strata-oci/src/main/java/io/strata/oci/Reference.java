@@ -1,7 +1,6 @@
-package io.strata.content.image;
+package io.strata.oci;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.content.Digests;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;

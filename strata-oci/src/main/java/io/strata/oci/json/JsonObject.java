@@ -1,4 +1,4 @@
-package io.strata.content.json;
+package io.strata.oci.json;
 
 import io.strata.api.InvalidArgumentException;
 import java.math.BigInteger;

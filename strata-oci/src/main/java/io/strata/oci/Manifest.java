@@ -1,8 +1,8 @@
-package io.strata.content.image;
+package io.strata.oci;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.content.json.Json;
-import io.strata.content.json.JsonObject;
+import io.strata.oci.json.Json;
+import io.strata.oci.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.strata.content.json;
+package io.strata.oci.json;
 
 import io.strata.api.InvalidArgumentException;
 import java.math.BigDecimal;
@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * A small strict JSON reader and writer for image metadata (manifests, indexes, configs,
  * {@code index.json}). Not part of the public API: other modules use the typed model in
- * {@code io.strata.content.image}.
+ * {@code io.strata.oci}.
  *
  * <p>Values map to Java as: object → unmodifiable {@code Map<String,Object>} in document order,
  * array → unmodifiable {@code List<Object>}, string → {@code String}, integral number →

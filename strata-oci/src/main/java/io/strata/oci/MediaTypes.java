@@ -1,4 +1,4 @@
-package io.strata.content.image;
+package io.strata.oci;
 
 import io.strata.api.InvalidArgumentException;
 import java.util.Set;

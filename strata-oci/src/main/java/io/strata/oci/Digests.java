@@ -1,4 +1,4 @@
-package io.strata.content;
+package io.strata.oci;
 
 import io.strata.api.InvalidArgumentException;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.strata.content.image;
+package io.strata.oci;
 
 import java.util.ArrayList;
 import java.util.List;

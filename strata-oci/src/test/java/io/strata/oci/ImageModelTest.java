@@ -1,4 +1,4 @@
-package io.strata.content.image;
+package io.strata.oci;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
-import io.strata.content.Digests;
-import io.strata.content.json.Json;
+import io.strata.oci.json.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

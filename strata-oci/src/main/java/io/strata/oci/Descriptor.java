@@ -1,8 +1,7 @@
-package io.strata.content.image;
+package io.strata.oci;
 
 import io.strata.api.InvalidArgumentException;
-import io.strata.content.Digests;
-import io.strata.content.json.JsonObject;
+import io.strata.oci.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
-package io.strata.content.image;
+package io.strata.oci;
 
-import io.strata.content.Digests;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
