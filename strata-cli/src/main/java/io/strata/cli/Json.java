@@ -10,44 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Just enough JSON writing for {@code --json} output, in containerd's field names. */
+/** {@code --json} output in containerd's field names, written by the one JSON writer ({@link io.strata.oci.json.Json}). */
 final class Json {
     private Json() {
     }
 
     static String str(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return io.strata.oci.json.Json.write(s);
     }
 
     static String labels(Map<String, String> labels) {
-        StringBuilder b = new StringBuilder("{");
-        boolean first = true;
-        for (var e : labels.entrySet()) {
-            if (!first) {
-                b.append(',');
-            }
-            first = false;
-            b.append(str(e.getKey())).append(':').append(str(e.getValue()));
-        }
-        return b.append('}').toString();
+        return io.strata.oci.json.Json.write(labels);
     }
 
     /**
