@@ -223,10 +223,12 @@ public final class Layers {
         if (e instanceof TarFormatException) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
         }
-        if (e instanceof CorruptStreamException && io.strata.api.IoErrors.exhausted(e).isEmpty()) {
+        StrataException classified = io.strata.api.IoErrors.classify(doing, e);
+        // A corrupt stream is the layer's fault, unless the environment's (a full disk) came first.
+        if (e instanceof CorruptStreamException && classified instanceof io.strata.api.InternalException) {
             return new InvalidArgumentException("invalid layer: " + e.getMessage(), e);
         }
-        return io.strata.api.IoErrors.classify(doing, e);
+        return classified;
     }
 
     /** Tells a listener how many input bytes have been consumed. */

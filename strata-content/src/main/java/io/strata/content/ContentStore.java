@@ -48,6 +48,20 @@ public interface ContentStore extends AutoCloseable {
      */
     InputStream open(String digest, long offset);
 
+    /**
+     * The whole of a committed blob, for documents small enough to hold (manifests, indexes, configs).
+     *
+     * @throws io.strata.api.NotFoundException if there is no such blob
+     * @throws java.io.UncheckedIOException if reading it fails
+     */
+    default byte[] readAll(String digest) {
+        try (InputStream in = open(digest)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Every committed blob, sorted by digest. */
     List<ContentInfo> list();
 

@@ -6,6 +6,7 @@ import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A snapshotter that publishes what containerd's snapshot service publishes after each change
@@ -15,7 +16,8 @@ import java.util.Objects;
 public final class PublishingSnapshotter extends ForwardingSnapshotter {
     private final Snapshotter inner;
     private final Publisher publisher;
-    private final String namespace;
+    private final UnaryOperator<String> namespaceOf;
+    private final UnaryOperator<String> nameOf;
     private final String snapshotter;
     private final AutoCloseable alsoClose;
 
@@ -26,11 +28,33 @@ public final class PublishingSnapshotter extends ForwardingSnapshotter {
 
     private PublishingSnapshotter(Snapshotter inner, Publisher publisher, String namespace, String snapshotter,
                                   AutoCloseable alsoClose) {
+        this(inner, publisher, constant(io.strata.api.Namespaces.validate(namespace)), UnaryOperator.identity(), snapshotter,
+                alsoClose);
+    }
+
+    private PublishingSnapshotter(Snapshotter inner, Publisher publisher, UnaryOperator<String> namespaceOf,
+                                  UnaryOperator<String> nameOf, String snapshotter, AutoCloseable alsoClose) {
         this.inner = Objects.requireNonNull(inner, "inner");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
-        this.namespace = io.strata.api.Namespaces.validate(namespace);
+        this.namespaceOf = namespaceOf;
+        this.nameOf = nameOf;
         this.snapshotter = Objects.requireNonNull(snapshotter, "snapshotter");
         this.alsoClose = alsoClose;
+    }
+
+    private static UnaryOperator<String> constant(String namespace) {
+        return key -> namespace;
+    }
+
+    /**
+     * Publishes each change in the namespace its key belongs to ({@code namespaceOf}, a valid
+     * namespace for every key), naming keys as that namespace sees them ({@code nameOf}): for a
+     * snapshotter whose keys carry their namespace. Closing closes {@code inner} only.
+     */
+    public static PublishingSnapshotter byKey(Snapshotter inner, Publisher publisher, UnaryOperator<String> namespaceOf,
+                                              UnaryOperator<String> nameOf, String snapshotter) {
+        return new PublishingSnapshotter(inner, publisher, Objects.requireNonNull(namespaceOf, "namespaceOf"),
+                Objects.requireNonNull(nameOf, "nameOf"), snapshotter, null);
     }
 
     @Override
@@ -46,20 +70,21 @@ public final class PublishingSnapshotter extends ForwardingSnapshotter {
     @Override
     public List<Mount> prepare(String key, String parent, SnapshotOption... options) {
         List<Mount> mounts = inner.prepare(key, parent, options);
-        publisher.publish(namespace, new Event.SnapshotPrepare(key, parent, snapshotter));
+        publisher.publish(namespaceOf.apply(key), new Event.SnapshotPrepare(nameOf.apply(key),
+                parent == null || parent.isEmpty() ? parent : nameOf.apply(parent), snapshotter));
         return mounts;
     }
 
     @Override
     public void commit(String name, String key, SnapshotOption... options) {
         inner.commit(name, key, options);
-        publisher.publish(namespace, new Event.SnapshotCommit(key, name, snapshotter));
+        publisher.publish(namespaceOf.apply(key), new Event.SnapshotCommit(nameOf.apply(key), nameOf.apply(name), snapshotter));
     }
 
     @Override
     public void remove(String key) {
         inner.remove(key);
-        publisher.publish(namespace, new Event.SnapshotRemove(key, snapshotter));
+        publisher.publish(namespaceOf.apply(key), new Event.SnapshotRemove(nameOf.apply(key), snapshotter));
     }
 
     @Override

@@ -7,9 +7,6 @@ import io.strata.oci.Descriptor;
 import io.strata.oci.Index;
 import io.strata.oci.Manifest;
 import io.strata.oci.MediaTypes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +41,7 @@ final class ImageLabels {
 
     /** Puts containerd's GC labels on an imported index/manifest tree (a pull's puller writes the same). */
     void tree(Descriptor d) {
-        byte[] doc = read(d.digest());
+        byte[] doc = content.readAll(d.digest());
         Map<String, String> labels = new LinkedHashMap<>(content.info(d.digest()).orElseThrow().labels());
         if (MediaTypes.isIndex(d.mediaType())) {
             List<Descriptor> children = Index.parse(d.mediaType(), doc).manifests();
@@ -61,13 +58,5 @@ final class ImageLabels {
             labels.putAll(GcLabels.manifest(m.config().digest(), m.layers().stream().map(Descriptor::digest).toList()));
         }
         content.updateLabels(d.digest(), labels);
-    }
-
-    byte[] read(String digest) {
-        try (InputStream in = content.open(digest)) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

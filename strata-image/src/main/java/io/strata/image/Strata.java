@@ -357,7 +357,7 @@ public final class Strata implements AutoCloseable {
     }
 
     private Resolved resolve(String name, Descriptor d, PlatformMatcher platforms) {
-        byte[] doc = imageLabels.read(d.digest());
+        byte[] doc = content.readAll(d.digest());
         if (MediaTypes.isIndex(d.mediaType())) {
             Index index = Index.parse(d.mediaType(), doc);
             // A pull stores only the manifests of the platforms it was asked for.
@@ -373,7 +373,7 @@ public final class Strata implements AutoCloseable {
             return resolve(name, pulled.get(), platforms);
         }
         Manifest m = Manifest.parse(d.mediaType(), doc);
-        return new Resolved(d, m, ImageConfig.parse(imageLabels.read(m.config().digest())));
+        return new Resolved(d, m, ImageConfig.parse(content.readAll(m.config().digest())));
     }
 
     /**

@@ -4,8 +4,8 @@ import io.strata.api.ForwardingSnapshotter;
 import io.strata.api.Snapshotter;
 
 /** A snapshotter handed on with a close of its own: nothing (the owner closes the backend), or what its holder owns. */
-class Forwarding extends ForwardingSnapshotter {
-    final Snapshotter backend;
+final class Forwarding extends ForwardingSnapshotter {
+    private final Snapshotter backend;
     private final Runnable onClose;
 
     Forwarding(Snapshotter backend, Runnable onClose) {

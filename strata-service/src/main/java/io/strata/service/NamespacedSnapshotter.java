@@ -29,12 +29,14 @@ import java.util.function.Predicate;
  */
 final class NamespacedSnapshotter implements Snapshotter {
     private final Snapshotter shared;
+    private final String namespace;
     private final String prefix;
     private final boolean legacy;
 
     NamespacedSnapshotter(Snapshotter shared, String namespace) {
         this.shared = shared;
-        this.prefix = StoredKeys.stored(Namespaces.validate(namespace), "");
+        this.namespace = Namespaces.validate(namespace);
+        this.prefix = StoredKeys.stored(namespace, "");
         this.legacy = namespace.equals(Namespaces.DEFAULT);
     }
 
@@ -64,15 +66,6 @@ final class NamespacedSnapshotter implements Snapshotter {
         }
     }
 
-    /** The stored key of an existing snapshot named {@code key} here (the prefixed one if neither exists). */
-    private String storedExisting(String key) {
-        String stored = prefix + key;
-        if (hasLegacy(key) && !exists(stored) && exists(key)) {
-            return key;
-        }
-        return stored;
-    }
-
     /** The stored key for a new snapshot: refused if a legacy snapshot already has that name here. */
     private String storedNew(String what, String key) {
         String stored = in(what, key);
@@ -92,7 +85,7 @@ final class NamespacedSnapshotter implements Snapshotter {
     }
 
     private String parentIn(String parent) {
-        return parent == null || parent.isEmpty() ? "" : storedExisting(parent);
+        return parent == null || parent.isEmpty() ? "" : StoredKeys.existing(namespace, parent, this::exists);
     }
 
     /** The name this namespace sees for a stored key, or null if the key is not this namespace's. */

@@ -62,7 +62,9 @@ public final class SnapshotService {
      */
     public Snapshotter acrossNamespaces(String name) {
         Snapshotter sn = backend(name);
-        return events == Publisher.NONE ? new Forwarding(sn, () -> { }) : new PublishingByKey(sn, events, name);
+        Snapshotter stored = new Forwarding(sn, () -> { });
+        return events == Publisher.NONE ? stored
+                : PublishingSnapshotter.byKey(stored, events, StoredKeys::namespaceOf, StoredKeys::nameOf, name);
     }
 
     /**

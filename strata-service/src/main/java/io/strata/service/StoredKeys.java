@@ -17,6 +17,19 @@ public final class StoredKeys {
         return namespace + "/" + key;
     }
 
+    /**
+     * The stored key of existing snapshot {@code name} of {@code namespace}: its prefixed key, or in
+     * the default namespace its legacy key when only that exists ({@code exists} tells). The
+     * prefixed key when neither exists.
+     */
+    public static String existing(String namespace, String name, java.util.function.Predicate<String> exists) {
+        String prefixed = stored(namespace, name);
+        if (namespace.equals(Namespaces.DEFAULT) && isLegacy(name) && !exists.test(prefixed) && exists.test(name)) {
+            return name;
+        }
+        return prefixed;
+    }
+
     /** Whether {@code stored} is a legacy key, which belongs to the default namespace as it is. */
     public static boolean isLegacy(String stored) {
         int slash = stored.indexOf('/');

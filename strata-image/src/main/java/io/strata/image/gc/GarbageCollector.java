@@ -194,12 +194,7 @@ public final class GarbageCollector {
         if (ns == null) {
             return infos.keySet().stream().filter(k -> StoredKeys.nameOf(k).equals(name)).toList();
         }
-        String prefixed = StoredKeys.stored(ns, name);
-        if (!infos.containsKey(prefixed) && ns.equals(io.strata.api.Namespaces.DEFAULT) && StoredKeys.isLegacy(name)
-                && infos.containsKey(name)) {
-            return List.of(name);
-        }
-        return List.of(prefixed);
+        return List.of(StoredKeys.existing(ns, name, infos::containsKey));
     }
 
     private record LeaseRef(String namespace, String id) {
