@@ -1,6 +1,7 @@
 package io.strata.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -28,8 +29,8 @@ public abstract class ForwardingSnapshotter implements Snapshotter {
     }
 
     @Override
-    public Info update(Info info, String... fieldPaths) {
-        return delegate().update(info, fieldPaths);
+    public Info update(String key, Map<String, String> labels, String... fieldPaths) {
+        return delegate().update(key, labels, fieldPaths);
     }
 
     @Override

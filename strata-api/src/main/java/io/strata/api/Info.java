@@ -28,11 +28,6 @@ public record Info(String name, Kind kind, Optional<String> parent, Map<String, 
         Objects.requireNonNull(updated, "updated");
     }
 
-    /** An info that only carries a name and labels, as passed to {@link Snapshotter#update}. */
-    public static Info forUpdate(String name, Map<String, String> labels) {
-        return new Info(name, Kind.ACTIVE, Optional.empty(), labels, Instant.EPOCH, Instant.EPOCH);
-    }
-
     /** The parent name, or "" when there is none (containerd's wire form). */
     public String parentOrEmpty() {
         return parent.orElse("");

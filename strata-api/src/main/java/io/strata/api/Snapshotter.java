@@ -2,6 +2,7 @@ package io.strata.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -56,12 +57,21 @@ public interface Snapshotter extends AutoCloseable {
     Info stat(String key);
 
     /**
-     * Changes the labels of the snapshot named by {@code info.name()}. With no field paths all
-     * labels are replaced by {@code info.labels()}; {@code labels} does the same; {@code labels.K}
-     * sets (or, when absent from {@code info}, deletes) label K only. Any other path is an
-     * {@link InvalidArgumentException}. Returns the stored info, with a new {@code updated} time.
+     * Changes the labels of snapshot {@code key} (a key, or a committed snapshot's name). With no
+     * field paths all labels are replaced by {@code labels}; {@code labels} does the same;
+     * {@code labels.K} sets (or, when absent from {@code labels}, deletes) label K only. Any other
+     * path is an {@link InvalidArgumentException}: labels are the only thing an update changes.
+     * Returns the stored info, with a new {@code updated} time.
      */
-    Info update(Info info, String... fieldPaths);
+    Info update(String key, Map<String, String> labels, String... fieldPaths);
+
+    /**
+     * containerd's form of {@link #update(String, Map, String...)}, for a caller holding an info
+     * (typically a {@link #stat} result with changed labels): only its name and labels are read.
+     */
+    default Info update(Info info, String... fieldPaths) {
+        return update(info.name(), info.labels(), fieldPaths);
+    }
 
     /** Returns the usage: stored at commit for committed snapshots, measured now for the others. */
     Usage usage(String key);

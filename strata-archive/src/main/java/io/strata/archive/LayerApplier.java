@@ -8,6 +8,7 @@ import io.strata.codec.tar.TarEntry;
 import io.strata.codec.tar.TarReader;
 import io.strata.fs.CrashPoint;
 import io.strata.fs.ErrnoException;
+import io.strata.fs.OutputFile;
 import io.strata.fs.RootDir;
 import io.strata.fs.Stat;
 import java.io.IOException;
@@ -132,7 +133,7 @@ final class LayerApplier {
     }
 
     private void writeFile(byte[] path, TarEntry e, TarReader tar) throws IOException {
-        RootDir.OutputFile f = create(path);
+        OutputFile f = create(path);
         try {
             if (e.sparse().isEmpty()) {
                 copy(tar, f, e.size(), e);
@@ -160,7 +161,7 @@ final class LayerApplier {
         }
     }
 
-    private RootDir.OutputFile create(byte[] path) throws ErrnoException {
+    private OutputFile create(byte[] path) throws ErrnoException {
         try {
             return root.create(path);
         } catch (ErrnoException ex) {
@@ -172,7 +173,7 @@ final class LayerApplier {
         }
     }
 
-    private void copy(TarReader tar, RootDir.OutputFile f, long n, TarEntry e) throws IOException {
+    private void copy(TarReader tar, OutputFile f, long n, TarEntry e) throws IOException {
         while (n > 0) {
             int r = tar.read(buffer, 0, (int) Math.min(buffer.length, n));
             if (r < 0) {

@@ -5,6 +5,7 @@ import io.strata.codec.tar.Latin1;
 import io.strata.codec.tar.TarEntry;
 import io.strata.codec.tar.TarWriter;
 import io.strata.fs.ErrnoException;
+import io.strata.fs.InputFile;
 import io.strata.fs.RootDir;
 import io.strata.fs.Stat;
 import java.io.IOException;
@@ -145,7 +146,7 @@ final class LayerDiffer {
 
     private boolean sameContent(RootDir lower, RootDir upper, byte[] path) throws IOException {
         byte[] other = new byte[BUFFER];
-        try (RootDir.InputFile a = lower.openRead(path); RootDir.InputFile b = upper.openRead(path)) {
+        try (InputFile a = lower.openRead(path); InputFile b = upper.openRead(path)) {
             while (true) {
                 int n = readFully(a, buffer);
                 int m = readFully(b, other);
@@ -159,7 +160,7 @@ final class LayerDiffer {
         }
     }
 
-    private static int readFully(RootDir.InputFile f, byte[] b) throws IOException {
+    private static int readFully(InputFile f, byte[] b) throws IOException {
         int n = 0;
         while (n < b.length) {
             int r = f.read(b, n, b.length - n);
@@ -258,7 +259,7 @@ final class LayerDiffer {
                 device ? st.rdevMajor() : 0, device ? st.rdevMinor() : 0, xattrs, List.of()));
         if (type == EntryType.REGULAR) {
             long left = size;
-            try (RootDir.InputFile in = tree.openRead(path)) {
+            try (InputFile in = tree.openRead(path)) {
                 while (left > 0) {
                     int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
                     if (n < 0) {

@@ -4,7 +4,8 @@ import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.StrataException;
 import io.strata.api.Usage;
-import io.strata.backend.block.BlockOptions;
+import io.strata.backend.BlockOptions;
+import io.strata.backend.directory.DirectorySnapshotter;
 import io.strata.fs.Mounter;
 import io.strata.metastore.SqliteMetaStore;
 import io.strata.metastore.StoredInfo;
@@ -127,7 +128,7 @@ public final class Fsck {
 
     private static void checkRecords(DirectorySnapshotter sn, Options options, List<Finding> found) throws IOException {
         Map<String, StoredInfo> records = new HashMap<>();
-        sn.store.read(tx -> {
+        sn.metaStore().read(tx -> {
             for (String key : tx.idMap().values()) {
                 records.put(key, tx.info(key));
             }
@@ -155,7 +156,7 @@ public final class Fsck {
                 if (options.repair()) {
                     sn.repairState(s.id(), kind);
                 }
-                found.add(new Finding(Problem.WRONG_STATE, key, sn.dirs.of(s.id()).toString(), state.get(), options.repair()));
+                found.add(new Finding(Problem.WRONG_STATE, key, sn.dirs().of(s.id()).toString(), state.get(), options.repair()));
             }
             if (options.usage() && kind == Kind.COMMITTED) {
                 Usage now = sn.measure(s.id());
@@ -194,8 +195,8 @@ public final class Fsck {
     }
 
     private static void checkOrphans(DirectorySnapshotter sn, Options options, List<Finding> found) throws IOException {
-        Map<Long, String> ids = sn.store.read(tx -> tx.idMap());
-        List<Path> orphans = sn.dirs.orphans(ids);
+        Map<Long, String> ids = sn.metaStore().read(tx -> tx.idMap());
+        List<Path> orphans = sn.dirs().orphans(ids);
         if (orphans.isEmpty()) {
             return;
         }

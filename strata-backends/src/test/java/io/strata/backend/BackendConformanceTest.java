@@ -2,7 +2,7 @@ package io.strata.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.backend.block.BlockOptions;
+import io.strata.backend.BlockOptions;
 import io.strata.backend.block.BlockSnapshotter;
 import io.strata.backend.nativefs.NativeSnapshotter;
 import io.strata.backend.overlay.OverlayOptions;

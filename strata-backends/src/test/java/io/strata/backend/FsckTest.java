@@ -8,6 +8,7 @@ import io.strata.api.Snapshotter;
 import io.strata.backend.Fsck.Finding;
 import io.strata.backend.Fsck.Options;
 import io.strata.backend.Fsck.Problem;
+import io.strata.backend.directory.DirectorySnapshotter;
 import io.strata.fs.LoopMounts;
 import io.strata.fs.Mounter;
 import io.strata.fs.Stat;
@@ -221,7 +222,7 @@ class FsckTest {
     }
 
     private static long id(Snapshotter sn, String key) {
-        return ((DirectorySnapshotter) sn).store.read(tx -> tx.info(key).id());
+        return ((DirectorySnapshotter) sn).metaStore().read(tx -> tx.info(key).id());
     }
 
     private static void write(Snapshotter sn, String key, String content) throws Exception {

@@ -2,7 +2,7 @@ package io.strata.bench;
 
 import io.strata.api.Mount;
 import io.strata.api.Snapshotter;
-import io.strata.backend.block.BlockOptions;
+import io.strata.backend.BlockOptions;
 import io.strata.backend.block.BlockSnapshotter;
 import io.strata.backend.overlay.OverlayOptions;
 import io.strata.backend.overlay.OverlaySnapshotter;

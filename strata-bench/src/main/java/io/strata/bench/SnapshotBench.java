@@ -1,7 +1,7 @@
 package io.strata.bench;
 
 import io.strata.api.Snapshotter;
-import io.strata.backend.block.BlockOptions;
+import io.strata.backend.BlockOptions;
 import io.strata.backend.block.BlockSnapshotter;
 import io.strata.backend.nativefs.NativeSnapshotter;
 import io.strata.backend.overlay.OverlayOptions;

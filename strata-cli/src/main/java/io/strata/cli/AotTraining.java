@@ -2,7 +2,7 @@ package io.strata.cli;
 
 import io.strata.api.NotFoundException;
 import io.strata.api.Snapshotter;
-import io.strata.backend.SnapshotDirs;
+import io.strata.fs.FileOps;
 import io.strata.grpc.RemoteSnapshotter;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -36,7 +36,7 @@ public final class AotTraining {
             System.exit(2);
         }
         Path work = Path.of(args[0]).toAbsolutePath();
-        SnapshotDirs.deleteTree(work);
+        FileOps.deleteTree(work);
         Files.createDirectories(work);
         Path socket = work.resolve("s.sock");
         Path root = work.resolve("root");
@@ -75,7 +75,7 @@ public final class AotTraining {
             System.setOut(out);
             System.setErr(err);
         }
-        SnapshotDirs.deleteTree(work);
+        FileOps.deleteTree(work);
         if (rc[0] != 0) {
             throw new IllegalStateException("training daemon exited " + rc[0]);
         }

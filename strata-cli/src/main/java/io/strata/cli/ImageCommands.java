@@ -4,6 +4,7 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.Mount;
 import io.strata.content.registry.PullListener;
 import io.strata.fs.Mounter;
+import io.strata.image.PullRequest;
 import io.strata.image.Strata;
 import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
@@ -107,15 +107,15 @@ final class ImageCommands {
                     }
                 }
             };
+            PullRequest request = PullRequest.of(where.namespace, reference).withPlatforms(platforms(platform, allPlatforms))
+                    .withPlainHttp(new HashSet<>(plainHttp)).withParallelism(parallel);
             try (Strata strata = where.open()) {
                 if (noUnpack) {
-                    ImageRecord img = strata.pull(where.namespace, reference, platforms(platform, allPlatforms),
-                            new HashSet<>(plainHttp), parallel, listener);
+                    ImageRecord img = strata.pull(request, listener);
                     out.println(img.name() + " " + img.digest());
                 } else {
                     // Layers are applied while they download (see Strata.pullAndUnpack).
-                    ImageRecord img = strata.pullAndUnpack(where.namespace, reference, platforms(platform, allPlatforms),
-                            new HashSet<>(plainHttp), parallel, listener, where.snapshotter, unpackLog(out));
+                    ImageRecord img = strata.pullAndUnpack(request, listener, where.snapshotter, unpackLog(out));
                     out.println(img.name() + " " + img.digest());
                     out.println("unpacked to " + where.snapshotter);
                 }

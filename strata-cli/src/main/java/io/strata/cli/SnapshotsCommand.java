@@ -216,7 +216,7 @@ final class SnapshotsCommand {
                 }
             });
             Info updated = paths.isEmpty() ? sn.stat(key)
-                    : sn.update(Info.forUpdate(key, set), paths.toArray(String[]::new));
+                    : sn.update(key, set, paths.toArray(String[]::new));
             new TreeMap<>(updated.labels()).forEach((k, v) -> out().println(k + "=" + v));
         }
     }

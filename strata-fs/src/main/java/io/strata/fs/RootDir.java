@@ -1,7 +1,6 @@
 package io.strata.fs;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -9,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,29 +29,19 @@ import java.util.Optional;
  * <p>Not thread-safe: one thread writes one tree.
  */
 public final class RootDir implements AutoCloseable {
-    private static final int CACHED_DIRS = 64;
     private static final int BUFFER = 1 << 20;
-    private static final long OPEN_HOW_SIZE = 24; // struct open_how { u64 flags, mode, resolve; }
 
     private final Path root;
     private final int rootFd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(BUFFER, 4096);
-    private final LinkedHashMap<String, Integer> dirs = new LinkedHashMap<>(CACHED_DIRS * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-            if (size() > CACHED_DIRS) {
-                Sys.closeQuietly(eldest.getValue());
-                return true;
-            }
-            return false;
-        }
-    };
+    private final DirCache dirs;
     private boolean closed;
 
     private RootDir(Path root, int rootFd) {
         this.root = root;
         this.rootFd = rootFd;
+        this.dirs = new DirCache(rootFd);
     }
 
     /** Opens {@code root}, which must be an existing directory (a symbolic link to one is refused). */
@@ -73,7 +61,7 @@ public final class RootDir implements AutoCloseable {
         if (rel.length == 0) {
             return Optional.of(statFd(rootFd, rel));
         }
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent;
         try {
             parent = parentFd(rel, slash);
@@ -84,7 +72,7 @@ public final class RootDir implements AutoCloseable {
             throw e;
         }
         try (Scratch.Frame f = Scratch.frame()) {
-            return Optional.of(Stat.at(parent, base(f, rel, slash), LibC.AT_SYMLINK_NOFOLLOW, display(rel)));
+            return Optional.of(Stat.at(parent, RelPaths.base(f, rel, slash), LibC.AT_SYMLINK_NOFOLLOW, RelPaths.display(rel)));
         } catch (ErrnoException e) {
             if (e.errno() == ErrnoException.ENOENT || e.errno() == ErrnoException.ENOTDIR) {
                 return Optional.empty();
@@ -115,12 +103,12 @@ public final class RootDir implements AutoCloseable {
 
     /** Creates directory {@code rel} with exactly the permission bits {@code mode & 07777}. */
     public void mkdir(byte[] rel, int mode) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment name = base(f, rel, slash);
+            MemorySegment name = RelPaths.base(f, rel, slash);
             if (LibC.mkdirat(parent, name, 0700) != 0) {
-                throw LibC.error("mkdir", display(rel));
+                throw LibC.error("mkdir", RelPaths.display(rel));
             }
             chmodAt(parent, name, mode, rel);
         }
@@ -131,39 +119,39 @@ public final class RootDir implements AutoCloseable {
      * bits start as 0600; the caller sets owner, then mode, on the returned file.
      */
     public OutputFile create(byte[] rel) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            int fd = LibC.openat(parent, base(f, rel, slash),
+            int fd = LibC.openat(parent, RelPaths.base(f, rel, slash),
                     LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
             if (fd < 0) {
-                throw LibC.error("create", display(rel));
+                throw LibC.error("create", RelPaths.display(rel));
             }
-            return new OutputFile(fd, rel);
+            return new OutputFile(buffer, fd, rel);
         }
     }
 
     /** Creates symbolic link {@code rel} holding {@code target}, which is stored, never followed. */
     public void symlink(byte[] target, byte[] rel) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            if (LibC.symlinkat(f.cstr(target), parent, base(f, rel, slash)) != 0) {
-                throw LibC.error("symlink", display(rel));
+            if (LibC.symlinkat(f.cstr(target), parent, RelPaths.base(f, rel, slash)) != 0) {
+                throw LibC.error("symlink", RelPaths.display(rel));
             }
         }
     }
 
     /** Makes {@code rel} a hard link to {@code existing} (itself, if it is a symbolic link). */
     public void link(byte[] existing, byte[] rel) throws ErrnoException {
-        int oldSlash = lastSlash(existing);
+        int oldSlash = RelPaths.lastSlash(existing);
         int oldParent = parentFd(existing, oldSlash);
         try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment oldName = base(f, existing, oldSlash);
-            int slash = lastSlash(rel);
+            MemorySegment oldName = RelPaths.base(f, existing, oldSlash);
+            int slash = RelPaths.lastSlash(rel);
             int parent = parentFd(rel, slash);
-            if (LibC.linkat(oldParent, oldName, parent, base(f, rel, slash), 0) != 0) {
-                throw LibC.error("link", display(rel) + " -> " + display(existing));
+            if (LibC.linkat(oldParent, oldName, parent, RelPaths.base(f, rel, slash), 0) != 0) {
+                throw LibC.error("link", RelPaths.display(rel) + " -> " + RelPaths.display(existing));
             }
         }
     }
@@ -173,12 +161,12 @@ public final class RootDir implements AutoCloseable {
      * bits, which are applied exactly.
      */
     public void mknod(byte[] rel, int mode, int major, int minor) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment name = base(f, rel, slash);
+            MemorySegment name = RelPaths.base(f, rel, slash);
             if (LibC.mknodat(parent, name, (mode & Stat.S_IFMT) | 0600, FileOps.makedev(major, minor)) != 0) {
-                throw LibC.error("mknod", display(rel));
+                throw LibC.error("mknod", RelPaths.display(rel));
             }
             chmodAt(parent, name, mode, rel);
         }
@@ -186,13 +174,13 @@ public final class RootDir implements AutoCloseable {
 
     /** Changes owner and group of {@code rel} itself. */
     public void lchown(byte[] rel, int uid, int gid) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = rel.length == 0 ? rootFd : parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment name = rel.length == 0 ? f.cstr(new byte[0]) : base(f, rel, slash);
+            MemorySegment name = rel.length == 0 ? f.cstr(new byte[0]) : RelPaths.base(f, rel, slash);
             int flags = LibC.AT_SYMLINK_NOFOLLOW | (rel.length == 0 ? LibC.AT_EMPTY_PATH : 0);
             if (LibC.fchownat(parent, name, uid, gid, flags) != 0) {
-                throw LibC.error("lchown", display(rel));
+                throw LibC.error("lchown", RelPaths.display(rel));
             }
         }
     }
@@ -205,22 +193,22 @@ public final class RootDir implements AutoCloseable {
             }
             return;
         }
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            chmodAt(parent, base(f, rel, slash), mode, rel);
+            chmodAt(parent, RelPaths.base(f, rel, slash), mode, rel);
         }
     }
 
     /** Sets access and modification times of {@code rel} itself, in nanoseconds since the epoch. */
     public void setTimes(byte[] rel, long atimeNanos, long mtimeNanos) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = rel.length == 0 ? rootFd : parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment name = rel.length == 0 ? f.cstr(new byte[0]) : base(f, rel, slash);
+            MemorySegment name = rel.length == 0 ? f.cstr(new byte[0]) : RelPaths.base(f, rel, slash);
             int flags = LibC.AT_SYMLINK_NOFOLLOW | (rel.length == 0 ? LibC.AT_EMPTY_PATH : 0);
             if (LibC.utimensat(parent, name, Sys.timespecs(f, atimeNanos, mtimeNanos), flags) != 0) {
-                throw LibC.error("utimensat", display(rel));
+                throw LibC.error("utimensat", RelPaths.display(rel));
             }
         }
     }
@@ -232,25 +220,25 @@ public final class RootDir implements AutoCloseable {
         try {
             Sys.setXattr(procPath(rel), name, value);
         } catch (ErrnoException e) {
-            throw new ErrnoException("setxattr " + name, display(rel), e.errno());
+            throw new ErrnoException("setxattr " + name, RelPaths.display(rel), e.errno());
         }
     }
 
     /** Removes file, link, node or empty directory {@code rel}. */
     public void remove(byte[] rel) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment name = base(f, rel, slash);
+            MemorySegment name = RelPaths.base(f, rel, slash);
             if (LibC.unlinkat(parent, name, 0) != 0) {
                 int errno = LibC.errno();
                 if (errno != ErrnoException.EISDIR) {
-                    throw new ErrnoException("unlink", display(rel), errno);
+                    throw new ErrnoException("unlink", RelPaths.display(rel), errno);
                 }
                 if (LibC.unlinkat(parent, name, LibC.AT_REMOVEDIR) != 0) {
-                    throw LibC.error("rmdir", display(rel));
+                    throw LibC.error("rmdir", RelPaths.display(rel));
                 }
-                dropCache();
+                dirs.drop();
             }
         }
     }
@@ -261,8 +249,8 @@ public final class RootDir implements AutoCloseable {
             throw new IllegalArgumentException("refusing to remove the root");
         }
         // Directories below rel are going away: forget their descriptors before resolving anew.
-        dropCache();
-        int slash = lastSlash(rel);
+        dirs.drop();
+        int slash = RelPaths.lastSlash(rel);
         int parent;
         try {
             parent = parentFd(rel, slash);
@@ -273,11 +261,11 @@ public final class RootDir implements AutoCloseable {
             throw e;
         }
         try (Scratch.Frame f = Scratch.frame()) {
-            removeTree(parent, base(f, rel, slash), rel);
+            removeTree(parent, RelPaths.base(f, rel, slash), rel);
         } catch (ErrnoException e) {
             throw e;
         } catch (IOException e) {
-            throw new ErrnoException("remove", display(rel), ErrnoException.EIO);
+            throw new ErrnoException("remove", RelPaths.display(rel), ErrnoException.EIO);
         }
     }
 
@@ -289,22 +277,22 @@ public final class RootDir implements AutoCloseable {
         } catch (ErrnoException e) {
             throw e;
         } catch (IOException e) {
-            throw new ErrnoException("getdents64", display(rel), ErrnoException.EIO);
+            throw new ErrnoException("getdents64", RelPaths.display(rel), ErrnoException.EIO);
         }
     }
 
     /** The target stored in symbolic link {@code rel}. */
     public byte[] readlink(byte[] rel) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
             MemorySegment buf = f.raw(4097, 1);
-            long n = LibC.readlinkat(parent, base(f, rel, slash), buf, 4097);
+            long n = LibC.readlinkat(parent, RelPaths.base(f, rel, slash), buf, 4097);
             if (n < 0) {
-                throw LibC.error("readlink", display(rel));
+                throw LibC.error("readlink", RelPaths.display(rel));
             }
             if (n > 4096) {
-                throw new ErrnoException("readlink", display(rel), ErrnoException.ENAMETOOLONG);
+                throw new ErrnoException("readlink", RelPaths.display(rel), ErrnoException.ENAMETOOLONG);
             }
             return buf.asSlice(0, n).toArray(JAVA_BYTE);
         }
@@ -323,7 +311,7 @@ public final class RootDir implements AutoCloseable {
             if (e.errno() == ErrnoException.EOPNOTSUPP) {
                 return Map.of();
             }
-            throw new ErrnoException("llistxattr", display(rel), e.errno());
+            throw new ErrnoException("llistxattr", RelPaths.display(rel), e.errno());
         }
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (String name : names) {
@@ -331,7 +319,7 @@ public final class RootDir implements AutoCloseable {
                 out.put(name, Sys.getXattr(path, name));
             } catch (ErrnoException e) {
                 if (e.errno() != ErrnoException.ENODATA) {
-                    throw new ErrnoException("lgetxattr " + name, display(rel), e.errno());
+                    throw new ErrnoException("lgetxattr " + name, RelPaths.display(rel), e.errno());
                 }
             }
         }
@@ -340,14 +328,14 @@ public final class RootDir implements AutoCloseable {
 
     /** Opens regular file {@code rel} for reading; a symbolic link is refused (ELOOP). */
     public InputFile openRead(byte[] rel) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = parentFd(rel, slash);
         try (Scratch.Frame f = Scratch.frame()) {
-            int fd = LibC.openat(parent, base(f, rel, slash), LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            int fd = LibC.openat(parent, RelPaths.base(f, rel, slash), LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
             if (fd < 0) {
-                throw LibC.error("open", display(rel));
+                throw LibC.error("open", RelPaths.display(rel));
             }
-            return new InputFile(fd, rel);
+            return new InputFile(buffer, fd, rel);
         }
     }
 
@@ -364,7 +352,7 @@ public final class RootDir implements AutoCloseable {
             return;
         }
         closed = true;
-        dropCache();
+        dirs.drop();
         Sys.closeQuietly(rootFd);
         arena.close();
     }
@@ -378,11 +366,11 @@ public final class RootDir implements AutoCloseable {
             return;
         }
         if (errno != ErrnoException.EISDIR) {
-            throw new ErrnoException("unlink", display(rel), errno);
+            throw new ErrnoException("unlink", RelPaths.display(rel), errno);
         }
         int fd = LibC.openat(parent, name, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
-            throw LibC.error("open", display(rel));
+            throw LibC.error("open", RelPaths.display(rel));
         }
         try {
             for (byte[] child : names(fd, rel)) {
@@ -394,13 +382,13 @@ public final class RootDir implements AutoCloseable {
             Sys.closeQuietly(fd);
         }
         if (LibC.unlinkat(parent, name, LibC.AT_REMOVEDIR) != 0) {
-            throw LibC.error("rmdir", display(rel));
+            throw LibC.error("rmdir", RelPaths.display(rel));
         }
     }
 
     private static List<byte[]> names(int fd, byte[] rel) throws IOException {
         List<byte[]> names = new ArrayList<>();
-        DirReader.read(fd, display(rel), (name, len, dtype) -> names.add(DirReader.nameBytes(name, len)));
+        DirReader.read(fd, RelPaths.display(rel), (name, len, dtype) -> names.add(DirReader.nameBytes(name, len)));
         // getdents64 continues from the descriptor's offset: rewind so a later listing sees all.
         LibC.lseek(fd, 0, 0);
         return names;
@@ -408,7 +396,7 @@ public final class RootDir implements AutoCloseable {
 
     /** {@code /proc/self/fd/<parent>/<name>}: the kernel resolves the held parent, not a path. */
     private byte[] procPath(byte[] rel) throws ErrnoException {
-        int slash = lastSlash(rel);
+        int slash = RelPaths.lastSlash(rel);
         int parent = rel.length == 0 ? rootFd : parentFd(rel, slash);
         byte[] prefix = ("/proc/self/fd/" + parent).getBytes(StandardCharsets.US_ASCII);
         return rel.length == 0 ? prefix : NativePath.child(prefix, java.util.Arrays.copyOfRange(rel, slash + 1, rel.length));
@@ -420,238 +408,29 @@ public final class RootDir implements AutoCloseable {
             r = LibC.fchmodat(parent, name, mode & 07777, LibC.AT_SYMLINK_NOFOLLOW);
         }
         if (r != 0) {
-            throw LibC.error("chmod", display(rel));
+            throw LibC.error("chmod", RelPaths.display(rel));
         }
     }
 
     private Stat statFd(int fd, byte[] rel) throws ErrnoException {
         try (Scratch.Frame f = Scratch.frame()) {
-            return Stat.at(fd, f.cstr(new byte[0]), LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, display(rel));
+            return Stat.at(fd, f.cstr(new byte[0]), LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, RelPaths.display(rel));
         }
     }
 
     private int parentFd(byte[] rel, int slash) throws ErrnoException {
-        checkComponents(rel);
-        if (slash < 0) {
-            return rootFd;
-        }
-        return dirFd(java.util.Arrays.copyOf(rel, slash));
+        ensureOpen();
+        return dirs.parentOf(rel, slash);
     }
 
-    /** A cached descriptor of directory {@code rel}, looked up inside the root. */
     private int dirFd(byte[] rel) throws ErrnoException {
         ensureOpen();
-        checkComponents(rel);
-        String key = new String(rel, StandardCharsets.ISO_8859_1);
-        Integer cached = dirs.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        try (Scratch.Frame f = Scratch.frame()) {
-            MemorySegment how = f.allocate(OPEN_HOW_SIZE, 8);
-            how.set(JAVA_LONG, 0, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
-            how.set(JAVA_LONG, 16, LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
-            int fd;
-            do {
-                fd = LibC.openat2(rootFd, f.cstr(rel), how, OPEN_HOW_SIZE);
-            } while (fd < 0 && LibC.errno() == ErrnoException.EAGAIN);
-            if (fd < 0) {
-                throw LibC.error("open directory", display(rel));
-            }
-            dirs.put(key, fd);
-            return fd;
-        }
-    }
-
-    private void dropCache() {
-        for (Iterator<Integer> it = dirs.values().iterator(); it.hasNext(); ) {
-            Sys.closeQuietly(it.next());
-            it.remove();
-        }
+        return dirs.fd(rel);
     }
 
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("root " + root + " is closed");
-        }
-    }
-
-    private static int lastSlash(byte[] rel) {
-        for (int i = rel.length - 1; i >= 0; i--) {
-            if (rel[i] == '/') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static MemorySegment base(Scratch.Frame f, byte[] rel, int slash) {
-        MemorySegment s = f.raw(rel.length - slash, 1);
-        MemorySegment.copy(rel, slash + 1, s, JAVA_BYTE, 0, rel.length - slash - 1);
-        s.set(JAVA_BYTE, rel.length - slash - 1, (byte) 0);
-        return s;
-    }
-
-    /** Refuses empty, "." and ".." components and NUL bytes: the last component is used unresolved. */
-    private static void checkComponents(byte[] rel) {
-        int start = 0;
-        for (int i = 0; i <= rel.length; i++) {
-            if (i == rel.length || rel[i] == '/') {
-                int len = i - start;
-                boolean bad = len == 0 && rel.length > 0
-                        || len == 1 && rel[start] == '.'
-                        || len == 2 && rel[start] == '.' && rel[start + 1] == '.';
-                if (bad) {
-                    throw new IllegalArgumentException("not a clean relative path: " + display(rel));
-                }
-                start = i + 1;
-            } else if (rel[i] == 0) {
-                throw new IllegalArgumentException("NUL byte in path: " + display(rel));
-            }
-        }
-    }
-
-    private static String display(byte[] rel) {
-        return new String(rel, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * A regular file being written under a {@link RootDir}. Writes go through the root's native
-     * buffer; {@link #close()} closes the descriptor.
-     */
-    public final class OutputFile implements AutoCloseable {
-        private final int fd;
-        private final byte[] rel;
-        private boolean open = true;
-
-        private OutputFile(int fd, byte[] rel) {
-            this.fd = fd;
-            this.rel = rel;
-        }
-
-        /** Appends {@code len} bytes of {@code b} from {@code off}. */
-        public void write(byte[] b, int off, int len) throws ErrnoException {
-            while (len > 0) {
-                int chunk = Math.min(len, BUFFER);
-                MemorySegment.copy(b, off, buffer, JAVA_BYTE, 0, chunk);
-                long done = 0;
-                while (done < chunk) {
-                    long n = LibC.write(fd, buffer.asSlice(done), chunk - done);
-                    if (n < 0) {
-                        if (LibC.errno() == ErrnoException.EINTR) {
-                            continue;
-                        }
-                        throw LibC.error("write", display(rel));
-                    }
-                    done += n;
-                }
-                off += chunk;
-                len -= chunk;
-            }
-        }
-
-        /** Moves the write position to {@code offset}, leaving a hole behind it if it grows the file. */
-        public void seek(long offset) throws ErrnoException {
-            if (LibC.lseek(fd, offset, 0) < 0) {
-                throw LibC.error("lseek", display(rel));
-            }
-        }
-
-        /** Sets the file's length. */
-        public void truncate(long size) throws ErrnoException {
-            if (LibC.ftruncate(fd, size) != 0) {
-                throw LibC.error("ftruncate", display(rel));
-            }
-        }
-
-        /** Changes owner and group (which clears setuid/setgid: call {@link #chmod} after). */
-        public void chown(int uid, int gid) throws ErrnoException {
-            if (LibC.fchown(fd, uid, gid) != 0) {
-                throw LibC.error("chown", display(rel));
-            }
-        }
-
-        /** Sets the twelve permission bits exactly. */
-        public void chmod(int mode) throws ErrnoException {
-            if (LibC.fchmod(fd, mode & 07777) != 0) {
-                throw LibC.error("chmod", display(rel));
-            }
-        }
-
-        /** Sets an extended attribute. */
-        public void setXattr(String name, byte[] value) throws ErrnoException {
-            try (Scratch.Frame f = Scratch.frame()) {
-                MemorySegment v = f.raw(Math.max(1, value.length), 1);
-                MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
-                if (LibC.fsetxattr(fd, f.cstr(name), v, value.length, 0) != 0) {
-                    throw LibC.error("setxattr " + name, display(rel));
-                }
-            }
-        }
-
-        /** Sets access and modification times, in nanoseconds since the epoch. */
-        public void setTimes(long atimeNanos, long mtimeNanos) throws ErrnoException {
-            try (Scratch.Frame f = Scratch.frame()) {
-                if (LibC.futimens(fd, Sys.timespecs(f, atimeNanos, mtimeNanos)) != 0) {
-                    throw LibC.error("futimens", display(rel));
-                }
-            }
-        }
-
-        /** Flushes the file's data and metadata to disk. */
-        public void fsync() throws ErrnoException {
-            if (LibC.fsync(fd) != 0) {
-                throw LibC.error("fsync", display(rel));
-            }
-        }
-
-        @Override
-        public void close() throws ErrnoException {
-            if (open) {
-                open = false;
-                if (LibC.close(fd) != 0 && LibC.errno() != ErrnoException.EINTR) {
-                    throw LibC.error("close", display(rel));
-                }
-            }
-        }
-    }
-
-    /** A regular file being read under a {@link RootDir}, through the root's native buffer. */
-    public final class InputFile implements AutoCloseable {
-        private final int fd;
-        private final byte[] rel;
-        private boolean open = true;
-
-        private InputFile(int fd, byte[] rel) {
-            this.fd = fd;
-            this.rel = rel;
-        }
-
-        /** Reads up to {@code len} bytes into {@code b}; -1 at the end of the file. */
-        public int read(byte[] b, int off, int len) throws ErrnoException {
-            int chunk = Math.min(len, BUFFER);
-            while (true) {
-                long n = LibC.read(fd, buffer, chunk);
-                if (n < 0) {
-                    if (LibC.errno() == ErrnoException.EINTR) {
-                        continue;
-                    }
-                    throw LibC.error("read", display(rel));
-                }
-                if (n == 0) {
-                    return len == 0 ? 0 : -1;
-                }
-                MemorySegment.copy(buffer, JAVA_BYTE, 0, b, off, (int) n);
-                return (int) n;
-            }
-        }
-
-        @Override
-        public void close() {
-            if (open) {
-                open = false;
-                LibC.close(fd);
-            }
         }
     }
 }

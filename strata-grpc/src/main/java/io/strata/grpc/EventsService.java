@@ -34,7 +34,7 @@ import java.util.function.Predicate;
  * {@code Forward} add events. Payloads travel in an {@code Any} whose type URL is containerd's bare
  * message name, which is what containerd's {@code typeurl} writes and reads.
  */
-public final class EventsService implements EventsGrpc.AsyncService, BindableService {
+final class EventsService implements EventsGrpc.AsyncService, BindableService {
     private static final Duration WAIT = Duration.ofMillis(500);
 
     private final java.util.concurrent.CompletableFuture<EventJournal> opening;

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * <p>Client side ({@link #toException}): the code picks the subclass and the description is kept
  * whole as its message, so {@code toException(toStatus(e))} is of the same class as {@code e}.
  */
-public final class GrpcErrors {
+final class GrpcErrors {
     /**
      * Longest description sent, in bytes of UTF-8. The grpc-message trailer percent-encodes every
      * byte outside printable ASCII as three, so this stays under 8 KiB with room for the rest.

@@ -14,7 +14,7 @@ import java.util.Optional;
  * How a containerd namespace travels with a gRPC call: the {@code containerd-namespace} metadata
  * header, as containerd's {@code pkg/namespaces/grpc.go} sends and reads it.
  */
-public final class NamespaceHeader {
+final class NamespaceHeader {
     /** The metadata header carrying the namespace. */
     public static final String HEADER = "containerd-namespace";
 

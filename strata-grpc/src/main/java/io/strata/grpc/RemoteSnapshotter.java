@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -130,10 +131,10 @@ public final class RemoteSnapshotter implements Snapshotter {
     }
 
     @Override
-    public Info update(Info info, String... fieldPaths) {
+    public Info update(String key, Map<String, String> labels, String... fieldPaths) {
         var req = UpdateSnapshotRequest.newBuilder()
                 .setSnapshotter(snapshotter)
-                .setInfo(ProtoConvert.toProto(info))
+                .setInfo(io.strata.grpc.proto.snapshots.Info.newBuilder().setName(orEmpty(key)).putAllLabels(labels))
                 .setUpdateMask(FieldMask.newBuilder().addAllPaths(List.of(fieldPaths)))
                 .build();
         return ProtoConvert.toApi(call(() -> stub.update(req)).getInfo());

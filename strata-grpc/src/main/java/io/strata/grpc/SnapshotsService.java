@@ -4,7 +4,6 @@ import com.google.protobuf.Empty;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.strata.api.Info;
@@ -13,8 +12,6 @@ import io.strata.api.Limits;
 import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.events.Publisher;
-import io.strata.service.NamespaceMode;
-import io.strata.service.SnapshotService;
 import io.strata.grpc.proto.snapshots.CleanupRequest;
 import io.strata.grpc.proto.snapshots.CommitSnapshotRequest;
 import io.strata.grpc.proto.snapshots.ListSnapshotsRequest;
@@ -33,6 +30,8 @@ import io.strata.grpc.proto.snapshots.UsageRequest;
 import io.strata.grpc.proto.snapshots.UsageResponse;
 import io.strata.grpc.proto.snapshots.ViewSnapshotRequest;
 import io.strata.grpc.proto.snapshots.ViewSnapshotResponse;
+import io.strata.service.NamespaceMode;
+import io.strata.service.SnapshotService;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ import java.util.Optional;
  * client cancels. Namespaces are handled as {@link NamespaceMode} says; {@link #bindService()}
  * includes the interceptor that reads the header. The snapshotters are not closed by the service.
  */
-public final class SnapshotsService implements SnapshotsGrpc.AsyncService, BindableService {
+final class SnapshotsService implements SnapshotsGrpc.AsyncService, BindableService {
     /** Infos per List message: containerd's service sends batches of 100. */
     public static final int LIST_BATCH_SIZE = 100;
     /** Upper bound on the encoded infos of one List message, well under containerd's 16 MiB receive limit. */
@@ -171,8 +170,7 @@ SnapshotOption[] options = ProtoConvert.options(req.getLabelsMap());
                 checkUpdatePath(path);
             }
             // Only name and labels are read, as in containerd: the rest, timestamps included, may be anything.
-            Info wanted = Info.forUpdate(req.getInfo().getName(), req.getInfo().getLabelsMap());
-            Info updated = sn.update(wanted, paths.toArray(String[]::new));
+            Info updated = sn.update(req.getInfo().getName(), req.getInfo().getLabelsMap(), paths.toArray(String[]::new));
             return UpdateSnapshotResponse.newBuilder().setInfo(ProtoConvert.toProto(updated)).build();
         });
     }

@@ -1,6 +1,5 @@
 package io.strata.grpc;
 
-import io.strata.service.NamespaceMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -13,6 +12,7 @@ import io.strata.api.Kind;
 import io.strata.api.NotFoundException;
 import io.strata.api.SnapshotOption;
 import io.strata.grpc.proto.snapshots.StatSnapshotRequest;
+import io.strata.service.NamespaceMode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class NamespaceTest {
             assertThat(a.list("name~=^c")).extracting(Info::name).containsExactly("child");
             assertThat(a.list("kind==committed")).extracting(Info::kind).containsExactly(Kind.COMMITTED);
             assertThat(b.list("name==base")).isEmpty();
-            assertThat(a.update(Info.forUpdate("child", Map.of("u", "1"))).name()).isEqualTo("child");
+            assertThat(a.update("child", Map.of("u", "1")).name()).isEqualTo("child");
 
             // Without the header a request sees the stored keys, every namespace's.
             assertThat(all.list()).extracting(Info::name)

@@ -1,6 +1,5 @@
 package io.strata.grpc;
 
-import io.strata.service.NamespaceMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -22,6 +21,7 @@ import io.strata.grpc.proto.snapshots.StatSnapshotRequest;
 import io.strata.grpc.proto.snapshots.UpdateSnapshotRequest;
 import io.strata.grpc.proto.snapshots.UsageRequest;
 import io.strata.grpc.proto.snapshots.ViewSnapshotRequest;
+import io.strata.service.NamespaceMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,7 +109,7 @@ class SnapshotsServiceTest {
         assertThat(stub.update(update.apply(List.of("labels.y"))).getInfo().getLabelsMap())
                 .as("a path naming a label absent from info deletes it").isEqualTo(Map.of("x", "10"));
         assertThat(stub.update(update.apply(List.of())).getInfo().getLabelsMap()).isEqualTo(Map.of("x", "10", "z", "3"));
-        sn.update(Info.forUpdate("a", Map.of("only", "this")), "labels");
+        sn.update("a", Map.of("only", "this"), "labels");
         assertThat(sn.stat("a").labels()).isEqualTo(Map.of("only", "this"));
 
         for (String bad : List.of("parent", "name", "kind", "created_at", "labels.", "labelsx", "")) {

@@ -42,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -190,13 +189,13 @@ public final class Strata implements AutoCloseable {
         }
     }
 
-    /** Pulls {@code reference} from its registry into the content store and records the image. */
-    public ImageRecord pull(String ns, String reference, PlatformMatcher platforms, Set<String> plainHttpHosts,
-                            int parallelism, PullListener listener) {
-        Reference ref = Reference.parse(reference);
+    /** Pulls the image {@code request} names from its registry into the content store and records it. */
+    public ImageRecord pull(PullRequest request, PullListener listener) {
+        String ns = request.namespace();
+        Reference ref = request.reference();
         String lease = lease(ns);
         try {
-            PullPlan plan = puller(plainHttpHosts, parallelism).pull(ref, platforms, listener);
+            PullPlan plan = puller(request).pull(ref, request.platforms(), listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             return metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(), plan.target().digest(),
                     plan.target().size(), Map.of()));
@@ -236,14 +235,14 @@ public final class Strata implements AutoCloseable {
      * copy), later layers keep downloading meanwhile, and layers already stored or unpacked are
      * taken from the store or skipped. Returns the image record; the chain is unpacked on return.
      */
-    public ImageRecord pullAndUnpack(String ns, String reference, PlatformMatcher platforms, Set<String> plainHttpHosts,
-                                     int parallelism, PullListener listener, String snapshotter,
+    public ImageRecord pullAndUnpack(PullRequest request, PullListener listener, String snapshotter,
                                      Unpacker.Listener unpackListener) {
-        Reference ref = Reference.parse(reference);
+        String ns = request.namespace();
+        Reference ref = request.reference();
         String lease = lease(ns);
         try {
-            Puller puller = puller(plainHttpHosts, parallelism);
-            PullPlan plan = puller.plan(ref, platforms, listener);
+            Puller puller = puller(request);
+            PullPlan plan = puller.plan(ref, request.platforms(), listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             PullPlan.PlatformImage image = plan.images().getFirst();
             StreamingLayers streams = new StreamingLayers(content, image.layers());
@@ -295,10 +294,10 @@ public final class Strata implements AutoCloseable {
         }
     }
 
-    private Puller puller(Set<String> plainHttpHosts, int parallelism) throws IOException {
+    private Puller puller(PullRequest request) throws IOException {
         RegistryClient.Builder b = RegistryClient.builder().credentials(credentials.lookup());
-        plainHttpHosts.forEach(b::plainHttp);
-        return new Puller(b.build(), content, parallelism);
+        request.plainHttpHosts().forEach(b::plainHttp);
+        return new Puller(b.build(), content, request.parallelism());
     }
 
     /**

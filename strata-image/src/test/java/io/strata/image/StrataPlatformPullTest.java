@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -70,7 +69,7 @@ class StrataPlatformPullTest {
         Platform host = Platform.host();
         try (Strata strata = Strata.open(work.resolve("state"))) {
             RecordingListener unpacked = new RecordingListener();
-            strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs",
+            strata.pullAndUnpack(PullRequest.of("default", ref), PullListener.none(), "overlayfs",
                     unpacked);
             UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), unpacked.top(), EXPECTED.get(host), work);
             // Only the host's manifest, config and layers were fetched, besides the index.
@@ -90,12 +89,12 @@ class StrataPlatformPullTest {
         Platform arm64 = Platform.parse("linux/arm64/v8");
         try (Strata strata = Strata.open(work.resolve("state"))) {
             RecordingListener unpacked = new RecordingListener();
-            strata.pullAndUnpack("arm", ref, PlatformMatcher.only(arm64), Set.of(), 3, PullListener.none(), "overlayfs",
+            strata.pullAndUnpack(PullRequest.of("arm", ref).withPlatforms(PlatformMatcher.only(arm64)), PullListener.none(), "overlayfs",
                     unpacked);
             UnpackedTree.assertSame(strata.snapshotter("arm", "overlayfs"), unpacked.top(), EXPECTED.get(arm64), work);
             assertThat(strata.content().info(IMAGES.get(Platform.parse("linux/arm/v7")).manifest().digest())).isEmpty();
             // Pulled then unpacked, into another backend, the same platform again.
-            strata.pull("arm2", ref, PlatformMatcher.only(Platform.parse("linux/arm/v7")), Set.of(), 1, PullListener.none());
+            strata.pull(PullRequest.of("arm2", ref).withPlatforms(PlatformMatcher.only(Platform.parse("linux/arm/v7"))).withParallelism(1), PullListener.none());
             String top = strata.unpack("arm2", ref, "native", PlatformMatcher.only(Platform.parse("linux/arm/v7")),
                     new RecordingListener());
             UnpackedTree.assertSame(strata.snapshotter("arm2", "native"), top, EXPECTED.get(Platform.parse("linux/arm/v7")), work);
@@ -111,13 +110,11 @@ class StrataPlatformPullTest {
     @Test
     void aPlatformTheIndexLacksIsAClearErrorAndStoresNoImage() throws Exception {
         try (Strata strata = Strata.open(work.resolve("state"))) {
-            assertThatThrownBy(() -> strata.pullAndUnpack("default", ref, PlatformMatcher.only(Platform.parse("linux/s390x")),
-                    Set.of(), 3, PullListener.none(), "overlayfs", new RecordingListener()))
+            assertThatThrownBy(() -> strata.pullAndUnpack(PullRequest.of("default", ref).withPlatforms(PlatformMatcher.only(Platform.parse("linux/s390x"))), PullListener.none(), "overlayfs", new RecordingListener()))
                     .isInstanceOf(NotFoundException.class)
                     .hasMessageContaining("linux/s390x")
                     .hasMessageContaining("linux/amd64").hasMessageContaining("linux/arm64").hasMessageContaining("linux/arm/v7");
-            assertThatThrownBy(() -> strata.pull("default", ref, PlatformMatcher.only(Platform.parse("linux/ppc64le")),
-                    Set.of(), 3, PullListener.none()))
+            assertThatThrownBy(() -> strata.pull(PullRequest.of("default", ref).withPlatforms(PlatformMatcher.only(Platform.parse("linux/ppc64le"))), PullListener.none()))
                     .isInstanceOf(NotFoundException.class).hasMessageContaining("linux/ppc64le");
             assertThat(strata.metadata().images("default")).isEmpty();
             assertThat(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs").list()).isEmpty();

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,7 +92,7 @@ class StrataPullFailureTest {
 
     private RecordingListener pullAndUnpack(String name) {
         RecordingListener l = new RecordingListener();
-        strata.pullAndUnpack("default", ref(name), PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs", l);
+        strata.pullAndUnpack(PullRequest.of("default", ref(name)), PullListener.none(), "overlayfs", l);
         return l;
     }
 
@@ -128,7 +127,7 @@ class StrataPullFailureTest {
         assertThat(strata.metadata().image("default", ref("strata/liar"))).isEmpty();
 
         // Pulled first, then unpacked: the same error, the same nothing.
-        strata.pull("default", ref("strata/liar"), PlatformMatcher.host(), Set.of(), 3, PullListener.none());
+        strata.pull(PullRequest.of("default", ref("strata/liar")), PullListener.none());
         assertThatThrownBy(() -> strata.unpack("default", ref("strata/liar"), "overlayfs", PlatformMatcher.host(),
                 new RecordingListener())).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("DiffID mismatch").hasMessageContaining(badLayer);
@@ -159,8 +158,7 @@ class StrataPullFailureTest {
         assertThat(strata.content().listIngests()).isEmpty(); // wrong bytes are deleted, not kept to resume
         assertThat(snapshots()).hasSize(1).noneMatch(n -> n.startsWith("extract-")); // the good base only
         assertThat(strata.metadata().image("default", ref("strata/corrupt"))).isEmpty();
-        assertThatThrownBy(() -> strata.pull("default", ref("strata/corrupt"), PlatformMatcher.host(), Set.of(), 3,
-                PullListener.none())).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(badLayer);
+        assertThatThrownBy(() -> strata.pull(PullRequest.of("default", ref("strata/corrupt")), PullListener.none())).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(badLayer);
 
         Files.write(stored, original); // the registry repaired
         assertPullsAndUnpacks("strata/corrupt", image, "skipped", "none");
@@ -184,8 +182,7 @@ class StrataPullFailureTest {
                 }
             }
         };
-        assertThatThrownBy(() -> strata.pullAndUnpack("default", ref("strata/big"), PlatformMatcher.host(), Set.of(), 3,
-                killer, "overlayfs", new RecordingListener())).isInstanceOf(UnavailableException.class)
+        assertThatThrownBy(() -> strata.pullAndUnpack(PullRequest.of("default", ref("strata/big")), killer, "overlayfs", new RecordingListener())).isInstanceOf(UnavailableException.class)
                 .hasMessageContaining(layer.digest());
         assertThat(strata.content().listIngests()).singleElement()
                 .satisfies(i -> assertThat(i.offset()).isBetween(4L << 20, layer.size() - 1));
@@ -195,7 +192,7 @@ class StrataPullFailureTest {
         registry = LocalRegistry.start(work.resolve("registry"));
         Map<String, Long> firstOffset = new ConcurrentHashMap<>();
         RecordingListener unpacked = new RecordingListener();
-        strata.pullAndUnpack("default", ref("strata/big"), PlatformMatcher.host(), Set.of(), 3, new PullListener() {
+        strata.pullAndUnpack(PullRequest.of("default", ref("strata/big")), new PullListener() {
             @Override
             public void progress(Descriptor blob, long bytes, long total) {
                 firstOffset.putIfAbsent(blob.digest(), bytes);

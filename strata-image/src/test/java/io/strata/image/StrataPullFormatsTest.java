@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,13 +128,13 @@ class StrataPullFormatsTest {
 
         try (Strata strata = Strata.open(work.resolve("state"))) {
             RecordingListener streamed = new RecordingListener();
-            strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs",
+            strata.pullAndUnpack(PullRequest.of("default", ref), PullListener.none(), "overlayfs",
                     streamed);
             assertThat(streamed.compressions()).isEqualTo(compressions);
             UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), streamed.top(), expected, work);
         }
         try (Strata strata = Strata.open(work.resolve("state2"))) {
-            strata.pull("default", ref, PlatformMatcher.host(), Set.of(), 1, PullListener.none());
+            strata.pull(PullRequest.of("default", ref).withParallelism(1), PullListener.none());
             RecordingListener unpacked = new RecordingListener();
             String top = strata.unpack("default", ref, "native", PlatformMatcher.host(), unpacked);
             assertThat(unpacked.compressions()).isEqualTo(compressions);

@@ -8,7 +8,6 @@ import io.strata.api.NotFoundException;
 import io.strata.content.registry.PullListener;
 import io.strata.fs.Mounter;
 import io.strata.image.meta.ImageRecord;
-import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.GnuTarReference;
 import io.strata.testkit.LocalRegistry;
 import io.strata.testkit.OciArchive;
@@ -41,7 +40,7 @@ class StrataPullTest {
              Strata strata = Strata.open(work.resolve("state"))) {
             registry.push(work.resolve("layout"), "1", "strata/pulled", false);
             String ref = registry.host() + "/strata/pulled:1";
-            ImageRecord img = strata.pull("default", ref, PlatformMatcher.host(), Set.of(registry.host()), 3, PullListener.none());
+            ImageRecord img = strata.pull(PullRequest.of("default", ref).withPlainHttp(Set.of(registry.host())), PullListener.none());
             assertThat(img.name()).isEqualTo(ref);
             List<Mount> mounts = strata.rootfs("default", ref, "native", "c1", true);
             Path target = Files.createDirectories(work.resolve("rootfs"));
@@ -56,8 +55,7 @@ class StrataPullTest {
             }
             // Pulled and unpacked in one pass, layers applied as they download, into another backend.
             List<String> unpacked = new java.util.ArrayList<>();
-            ImageRecord streamed = strata.pullAndUnpack("other", ref, PlatformMatcher.host(), Set.of(registry.host()), 3,
-                    PullListener.none(), "overlayfs", new io.strata.image.unpack.Unpacker.Listener() {
+            ImageRecord streamed = strata.pullAndUnpack(PullRequest.of("other", ref).withPlainHttp(Set.of(registry.host())), PullListener.none(), "overlayfs", new io.strata.image.unpack.Unpacker.Listener() {
                         @Override
                         public void finished(int index, io.strata.image.unpack.Unpacker.Outcome o) {
                             unpacked.add(o.chainId() + (o.applied().isPresent() ? " applied" : " skipped"));
@@ -74,7 +72,7 @@ class StrataPullTest {
             }
             // Fresh content store and snapshots: the layers really stream from the registry.
             try (Strata fresh = Strata.open(work.resolve("state2"))) {
-                fresh.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(registry.host()), 1, PullListener.none(),
+                fresh.pullAndUnpack(PullRequest.of("default", ref).withPlainHttp(Set.of(registry.host())).withParallelism(1), PullListener.none(),
                         "native", new io.strata.image.unpack.Unpacker.Listener() {});
                 Path target3 = Files.createDirectories(work.resolve("rootfs3"));
                 Mounter.mountAll(fresh.rootfs("default", ref, "native", "c3", true), target3);
@@ -85,8 +83,7 @@ class StrataPullTest {
                 }
                 assertThat(fresh.content().list()).hasSize(4);
             }
-            assertThatThrownBy(() -> strata.pull("default", registry.host() + "/strata/none:1", PlatformMatcher.host(),
-                    Set.of(registry.host()), 3, PullListener.none())).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> strata.pull(PullRequest.of("default", registry.host() + "/strata/none:1").withPlainHttp(Set.of(registry.host())), PullListener.none())).isInstanceOf(NotFoundException.class);
         }
     }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strata.api.FailedPreconditionException;
 import io.strata.content.registry.Credentials;
 import io.strata.content.registry.PullListener;
-import io.strata.oci.PlatformMatcher;
 import io.strata.testkit.GnuTarReference;
 import io.strata.testkit.ImageLayout.LayerSpec;
 import io.strata.testkit.ImageLayout;
@@ -90,8 +89,7 @@ class StrataRegistryAuthTest {
         String ref = registry.host() + "/" + name + ":1";
         try (Strata strata = Strata.open(work.resolve("wrong"),
                 Credentials.dockerConfig(dockerConfig("wrong-config", registry.host(), "not-" + PASSWORD)))) {
-            assertThatThrownBy(() -> strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3,
-                    PullListener.none(), "overlayfs", new RecordingListener()))
+            assertThatThrownBy(() -> strata.pullAndUnpack(PullRequest.of("default", ref), PullListener.none(), "overlayfs", new RecordingListener()))
                     .isInstanceOf(FailedPreconditionException.class).hasMessageContaining(registry.host())
                     .hasMessageContaining("401").hasMessageContaining("configured credentials")
                     .satisfies(e -> assertThat(everyMessage(e)).doesNotContain("not-" + PASSWORD,
@@ -99,7 +97,7 @@ class StrataRegistryAuthTest {
             assertNothingStored(strata);
         }
         try (Strata strata = Strata.open(work.resolve("anonymous"), Credentials.none())) {
-            assertThatThrownBy(() -> strata.pull("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none()))
+            assertThatThrownBy(() -> strata.pull(PullRequest.of("default", ref), PullListener.none()))
                     .isInstanceOf(FailedPreconditionException.class).hasMessageContaining(registry.host())
                     .hasMessageContaining("no credentials configured");
             assertNothingStored(strata);
@@ -107,7 +105,7 @@ class StrataRegistryAuthTest {
         try (Strata strata = Strata.open(work.resolve("right"),
                 Credentials.dockerConfig(dockerConfig("right-config", registry.host(), PASSWORD)))) {
             RecordingListener unpacked = new RecordingListener();
-            strata.pullAndUnpack("default", ref, PlatformMatcher.host(), Set.of(), 3, PullListener.none(), "overlayfs",
+            strata.pullAndUnpack(PullRequest.of("default", ref), PullListener.none(), "overlayfs",
                     unpacked);
             UnpackedTree.assertSame(strata.snapshotter(Strata.DEFAULT_NAMESPACE, "overlayfs"), unpacked.top(), expected, work);
             assertThat(strata.image("default", ref).digest()).isEqualTo(image.manifest().digest());

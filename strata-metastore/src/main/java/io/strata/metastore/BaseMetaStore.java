@@ -1,6 +1,7 @@
 package io.strata.metastore;
 
 import io.strata.api.InternalException;
+import io.strata.api.IoErrors;
 import io.strata.api.UnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -154,26 +155,22 @@ abstract class BaseMetaStore implements MetaStore {
         }
     }
 
-    /** An I/O error of work in a transaction, as {@link io.strata.api.IoErrors} classifies it (cause: {@code cause}). */
-    private static RuntimeException ioError(IOException failure, Throwable cause) {
-        return io.strata.api.IoErrors.exhausted(failure)
-                .<RuntimeException>map(what -> new UnavailableException(what + ": " + failure.getMessage(), cause))
-                .orElseGet(() -> new InternalException("I/O error in metastore transaction: " + failure, cause));
-    }
-
-    /** StrataExceptions and other unchecked exceptions pass unchanged; I/O errors become InternalException. */
+    /**
+     * StrataExceptions and other unchecked exceptions pass unchanged; I/O errors are classified as
+     * everywhere else ({@link io.strata.api.IoErrors}).
+     */
     private static RuntimeException fromWork(Throwable t) {
         if (t instanceof Error e) {
             throw e;
         }
         if (t instanceof UncheckedIOException u) {
-            return ioError(u.getCause(), u);
+            return IoErrors.classify("metastore transaction", u.getCause());
         }
         if (t instanceof RuntimeException r) {
             return r;
         }
         if (t instanceof IOException io) {
-            return ioError(io, io);
+            return IoErrors.classify("metastore transaction", io);
         }
         return new InternalException("metastore transaction failed: " + t, t);
     }

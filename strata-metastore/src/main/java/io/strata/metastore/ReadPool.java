@@ -1,5 +1,6 @@
 package io.strata.metastore;
 
+import io.strata.sqlite.SqliteConnection;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 
@@ -12,16 +13,16 @@ final class ReadPool {
     static final int MAX_IDLE = 4;
 
     private final SqliteConnector connector;
-    private final ArrayDeque<SqlConn> idle = new ArrayDeque<>();
+    private final ArrayDeque<SqliteConnection> idle = new ArrayDeque<>();
     private boolean closed;
 
     ReadPool(SqliteConnector connector) {
         this.connector = connector;
     }
 
-    SqlConn take() throws SQLException {
+    SqliteConnection take() throws SQLException {
         synchronized (this) {
-            SqlConn c = idle.poll();
+            SqliteConnection c = idle.poll();
             if (c != null) {
                 return c;
             }
@@ -30,7 +31,7 @@ final class ReadPool {
     }
 
     /** Returns a connection that is not in a transaction, or discards a broken one when {@code healthy} is false. */
-    void give(SqlConn conn, boolean healthy) {
+    void give(SqliteConnection conn, boolean healthy) {
         synchronized (this) {
             if (healthy && !closed && idle.size() < MAX_IDLE) {
                 idle.push(conn);
@@ -49,7 +50,7 @@ final class ReadPool {
         }
     }
 
-    static void closeQuietly(SqlConn conn) {
+    static void closeQuietly(SqliteConnection conn) {
         try {
             conn.close();
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.strata.metastore;
 
+import io.strata.sqlite.SqliteConnection;
 import io.strata.sqlite.SqliteFiles;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -18,18 +19,18 @@ final class SqliteConnector {
     }
 
     /** The one connection that writes: WAL, the chosen durability, foreign keys. */
-    SqlConn openWriter() throws SQLException {
+    SqliteConnection openWriter() throws SQLException {
         SQLiteConfig config = SqliteFiles.common();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(durability == Durability.FULL
                 ? SQLiteConfig.SynchronousMode.FULL
                 : SQLiteConfig.SynchronousMode.OFF);
-        return new SqlConn(config.createConnection(url));
+        return new SqliteConnection(config.createConnection(url));
     }
 
     /** A connection for read transactions; refuses to write. */
-    SqlConn openReader() throws SQLException {
-        SqlConn conn = new SqlConn(SqliteFiles.common().createConnection(url));
+    SqliteConnection openReader() throws SQLException {
+        SqliteConnection conn = new SqliteConnection(SqliteFiles.common().createConnection(url));
         try (Statement st = conn.connection().createStatement()) {
             st.execute("PRAGMA query_only = ON");
         } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package io.strata.metastore;
 
 import io.strata.api.InternalException;
+import io.strata.sqlite.SqliteConnection;
 import io.strata.sqlite.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,9 +33,9 @@ public final class SqliteMetaStore extends BaseMetaStore {
     private final Path file;
     private final SqliteConnector connector;
     private final ReadPool readers;
-    private SqlConn writer; // guarded by the write lock
+    private SqliteConnection writer; // guarded by the write lock
 
-    private SqliteMetaStore(Path file, SqliteConnector connector, SqlConn writer, Clock clock) {
+    private SqliteMetaStore(Path file, SqliteConnector connector, SqliteConnection writer, Clock clock) {
         super(clock);
         this.file = file;
         this.connector = connector;
@@ -69,7 +70,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
             throw new InternalException("cannot prepare metastore directory " + file.getParent() + ": " + e, e);
         }
         SqliteConnector connector = new SqliteConnector(file, durability);
-        SqlConn writer = null;
+        SqliteConnection writer = null;
         try {
             writer = connector.openWriter();
             SqliteSchema.migrate(writer);
@@ -111,11 +112,11 @@ public final class SqliteMetaStore extends BaseMetaStore {
     public void checkIntegrity() {
         ensureOpen();
         List<String> problems = new ArrayList<>();
-        SqlConn conn = null;
+        SqliteConnection conn = null;
         boolean healthy = false;
         try {
             conn = readers.take();
-            conn.run("BEGIN"); // one snapshot for all three checks
+            conn.beginRead(); // one snapshot for all three checks
             try (Statement st = conn.connection().createStatement()) {
                 try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                     while (rs.next()) {
@@ -138,7 +139,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
                     }
                 }
             }
-            conn.run("ROLLBACK");
+            conn.rollback();
             healthy = true;
         } catch (SQLException e) {
             throw SqliteRecords.failed("check integrity", e);
@@ -166,14 +167,14 @@ public final class SqliteMetaStore extends BaseMetaStore {
 
     @Override
     ReadSession beginRead() {
-        SqlConn conn;
+        SqliteConnection conn;
         try {
             conn = readers.take();
         } catch (SQLException e) {
             throw SqliteRecords.failed("open a read connection", e);
         }
         try {
-            conn.run("BEGIN");
+            conn.beginRead();
         } catch (SQLException e) {
             readers.give(conn, false);
             throw SqliteRecords.failed("begin a read transaction", e);
@@ -188,7 +189,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
             @Override
             public void close() {
                 try {
-                    conn.run("ROLLBACK");
+                    conn.rollback();
                     readers.give(conn, true);
                 } catch (SQLException e) {
                     readers.give(conn, false);
@@ -200,9 +201,9 @@ public final class SqliteMetaStore extends BaseMetaStore {
 
     @Override
     WriteSession beginWrite() {
-        SqlConn conn = writer();
+        SqliteConnection conn = writer();
         try {
-            conn.run("BEGIN IMMEDIATE");
+            conn.beginWrite();
         } catch (SQLException e) {
             replaceWriter();
             throw SqliteRecords.failed("begin a write transaction", e);
@@ -217,7 +218,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
             @Override
             public void commit() {
                 try {
-                    conn.run("COMMIT");
+                    conn.commit();
                 } catch (SQLException e) {
                     throw SqliteRecords.failed("commit", e);
                 }
@@ -226,7 +227,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
             @Override
             public void rollback() {
                 try {
-                    conn.run("ROLLBACK");
+                    conn.rollback();
                 } catch (SQLException e) {
                     // The connection's transaction state is unknown now: start afresh next time.
                     replaceWriter();
@@ -237,7 +238,7 @@ public final class SqliteMetaStore extends BaseMetaStore {
     }
 
     /** The write connection, reopened if an earlier failure dropped it. Called holding the write lock. */
-    private SqlConn writer() {
+    private SqliteConnection writer() {
         if (writer == null) {
             try {
                 writer = connector.openWriter();

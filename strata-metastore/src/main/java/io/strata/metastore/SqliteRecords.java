@@ -4,6 +4,7 @@ import io.strata.api.Info;
 import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.Usage;
+import io.strata.sqlite.SqliteConnection;
 import io.strata.sqlite.SqliteErrors;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,9 +46,9 @@ final class SqliteRecords implements Records.Writer {
             WHERE id = ?""";
     private static final String DELETE = "DELETE FROM snapshots WHERE id = ?";
 
-    private final SqlConn conn;
+    private final SqliteConnection conn;
 
-    SqliteRecords(SqlConn conn) {
+    SqliteRecords(SqliteConnection conn) {
         this.conn = conn;
     }
 

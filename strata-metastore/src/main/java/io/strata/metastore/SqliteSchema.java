@@ -1,6 +1,7 @@
 package io.strata.metastore;
 
 import io.strata.api.InternalException;
+import io.strata.sqlite.SqliteConnection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -48,7 +49,7 @@ final class SqliteSchema {
     }
 
     /** Creates the schema in an empty database, or checks that the database has ours. */
-    static void migrate(SqlConn conn) throws SQLException {
+    static void migrate(SqliteConnection conn) throws SQLException {
         try (Statement st = conn.connection().createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             try {

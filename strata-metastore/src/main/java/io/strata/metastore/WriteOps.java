@@ -62,35 +62,36 @@ final class WriteOps extends ReadOps implements WriteTx {
     }
 
     @Override
-    public Info update(Info info, String... fieldPaths) {
+    public Info update(String key, Map<String, String> labels, String... fieldPaths) {
         checkOpen();
-        Objects.requireNonNull(info, "info");
-        Row row = require(info.name());
-        Map<String, String> labels = new TreeMap<>(records.labels(row.id()));
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(labels, "labels");
+        Row row = require(key);
+        Map<String, String> result = new TreeMap<>(records.labels(row.id()));
         if (fieldPaths == null || fieldPaths.length == 0) {
-            labels = new TreeMap<>(info.labels());
+            result = new TreeMap<>(labels);
         } else {
             for (String path : fieldPaths) {
                 if (path.startsWith("labels.")) {
                     String k = path.substring("labels.".length());
-                    String v = info.labels().get(k);
+                    String v = labels.get(k);
                     if (v == null) {
-                        labels.remove(k);
+                        result.remove(k);
                     } else {
-                        labels.put(k, v);
+                        result.put(k, v);
                     }
                 } else if (path.equals("labels")) {
-                    labels = new TreeMap<>(info.labels());
+                    result = new TreeMap<>(labels);
                 } else {
                     throw new InvalidArgumentException("cannot update " + Validation.quote(path)
-                            + " field on snapshot " + Validation.quote(info.name()));
+                            + " field on snapshot " + Validation.quote(key));
                 }
             }
         }
-        Validation.labels(labels);
+        Validation.labels(result);
         Instant now = clock.instant();
-        records.setLabels(row.id(), labels, now);
-        return new Info(row.key(), row.kind(), Optional.of(row.parentKey()), labels, row.created(), now);
+        records.setLabels(row.id(), result, now);
+        return new Info(row.key(), row.kind(), Optional.of(row.parentKey()), result, row.created(), now);
     }
 
     @Override

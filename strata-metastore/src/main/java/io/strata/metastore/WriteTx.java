@@ -24,10 +24,10 @@ public interface WriteTx extends ReadTx {
      * Updates labels only. No field paths or {@code labels}: replace all; {@code labels.K}: set or
      * delete label K. Sets {@code updated} to now.
      *
-     * @throws io.strata.api.NotFoundException        if there is no snapshot {@code info.name()}
+     * @throws io.strata.api.NotFoundException        if there is no snapshot {@code key}
      * @throws io.strata.api.InvalidArgumentException for any other field path
      */
-    Info update(Info info, String... fieldPaths);
+    Info update(String key, Map<String, String> labels, String... fieldPaths);
 
     /**
      * Turns active {@code key} into committed {@code name}: same id and parent, the given labels

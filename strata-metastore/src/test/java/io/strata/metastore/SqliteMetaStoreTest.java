@@ -64,7 +64,7 @@ class SqliteMetaStoreTest extends MetaStoreContractTest {
     @Test
     void reopenKeepsEverything() {
         populate();
-        write(tx -> tx.update(Info.forUpdate("committed-2", Map.of("containerd.io/gc.root", "2024", "ключ", "😀"))));
+        write(tx -> tx.update("committed-2", Map.of("containerd.io/gc.root", "2024", "ключ", "😀")));
         write(tx -> tx.commit("active-3", "committed-3", new Usage(123456789012L, 42), Map.of("a", "b=c,d")));
         List<Info> before = walkAll();
         Map<Long, String> ids = store.read(ReadTx::idMap);
@@ -94,7 +94,7 @@ class SqliteMetaStoreTest extends MetaStoreContractTest {
     @Test
     void integrityCheckPassesOnAHealthyStore() {
         populate();
-        write(tx -> tx.update(Info.forUpdate("active-1", Map.of("k", "v"))));
+        write(tx -> tx.update("active-1", Map.of("k", "v")));
         write(tx -> tx.remove("view-1"));
         sqlite().checkIntegrity();
     }

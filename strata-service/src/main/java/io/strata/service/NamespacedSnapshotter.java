@@ -11,6 +11,7 @@ import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
 import io.strata.api.Usage;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -111,9 +112,8 @@ final class NamespacedSnapshotter implements Snapshotter {
     }
 
     @Override
-    public Info update(Info info, String... fieldPaths) {
-        return out(existing("name", info.name(), stored -> shared.update(new Info(stored, info.kind(),
-                info.parent().map(this::parentIn), info.labels(), info.created(), info.updated()), fieldPaths)));
+    public Info update(String key, Map<String, String> labels, String... fieldPaths) {
+        return out(existing("name", key, stored -> shared.update(stored, labels, fieldPaths)));
     }
 
     @Override

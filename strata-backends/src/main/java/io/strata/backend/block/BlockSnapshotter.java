@@ -4,7 +4,8 @@ import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.Mount;
 import io.strata.api.Usage;
-import io.strata.backend.DirectorySnapshotter;
+import io.strata.backend.BlockOptions;
+import io.strata.backend.directory.DirectorySnapshotter;
 import io.strata.fs.CopyMethod;
 import io.strata.fs.FileOps;
 import io.strata.fs.FsStats;
@@ -150,13 +151,13 @@ public final class BlockSnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+    public List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
         // A view of a committed snapshot mounts its parent's image and owns only an empty directory.
         return kind == Kind.VIEW && hasParent ? List.of(dirs.of(id)) : List.of(image(id));
     }
 
     @Override
-    protected Optional<String> stateProblem(long id, Kind kind) throws IOException {
+    public Optional<String> stateProblem(long id, Kind kind) throws IOException {
         if (kind == Kind.VIEW) {
             return Optional.empty();
         }
@@ -173,12 +174,12 @@ public final class BlockSnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected void repairState(long id, Kind kind) throws IOException {
+    public void repairState(long id, Kind kind) throws IOException {
         FileOps.chmod(image(id), kind == Kind.COMMITTED ? 0444 : 0644);
     }
 
     @Override
-    protected List<Path> staleMounts() throws IOException {
+    public List<Path> staleMounts() throws IOException {
         // Also images already deleted: their loop device lives on until the mount goes.
         return LoopMounts.backedUnder(dirs.dir()).stream().distinct()
                 .filter(m -> m.getFileName() != null && m.getFileName().toString().startsWith(Mounter.TEMP_PREFIX))
@@ -186,12 +187,12 @@ public final class BlockSnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected Path usagePath(long id) {
+    public Path usagePath(long id) {
         return image(id);
     }
 
     @Override
-    protected Usage measure(long id) {
+    public Usage measure(long id) {
         try {
             return usageOf(image(id));
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.strata.backend.block;
 
 import io.strata.api.InvalidArgumentException;
+import io.strata.backend.BlockOptions;
 import java.util.Map;
 import java.util.OptionalLong;
 

@@ -3,7 +3,7 @@ package io.strata.backend.nativefs;
 import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.Mount;
-import io.strata.backend.DirectorySnapshotter;
+import io.strata.backend.directory.DirectorySnapshotter;
 import io.strata.fs.FileOps;
 import io.strata.fs.TreeCopier;
 import io.strata.metastore.MetaStore;
@@ -55,7 +55,7 @@ public final class NativeSnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected Path usagePath(long id) {
+    public Path usagePath(long id) {
         return dirs.of(id);
     }
 

@@ -5,7 +5,7 @@ import io.strata.api.Info;
 import io.strata.api.InternalException;
 import io.strata.api.Kind;
 import io.strata.api.Mount;
-import io.strata.backend.DirectorySnapshotter;
+import io.strata.backend.directory.DirectorySnapshotter;
 import io.strata.fs.DType;
 import io.strata.fs.FileOps;
 import io.strata.metastore.MetaStore;
@@ -134,12 +134,12 @@ public final class OverlaySnapshotter extends DirectorySnapshotter {
     }
 
     @Override
-    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+    public List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
         return kind == Kind.ACTIVE ? List.of(upperPath(id), workPath(id)) : List.of(upperPath(id));
     }
 
     @Override
-    protected Path usagePath(long id) {
+    public Path usagePath(long id) {
         return upperPath(id);
     }
 

@@ -113,7 +113,7 @@ class OverlaySnapshotterTest {
         String upper = st.labels().get(OverlaySnapshotter.UPPERDIR_LABEL);
         assertThat(Path.of(upper)).isDirectory().endsWith(Path.of("fs"));
         assertThat(sn.list()).singleElement().isEqualTo(st);
-        Info updated = sn.update(Info.forUpdate("a", Map.of("k", "w")), "labels.k");
+        Info updated = sn.update("a", Map.of("k", "w"), "labels.k");
         assertThat(updated.labels()).containsEntry("k", "w").containsEntry(OverlaySnapshotter.UPPERDIR_LABEL, upper);
         sn.close();
         sn = open(OverlayOptions.DEFAULTS);

@@ -7,7 +7,7 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.events.Event;
 import io.strata.events.Publisher;
-import io.strata.sqlite.SqliteErrors;
+import io.strata.sqlite.SqliteConnection;
 import io.strata.sqlite.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,11 +47,11 @@ public final class MetadataStore implements AutoCloseable {
               FOREIGN KEY (ns, id) REFERENCES leases (ns, id) ON DELETE CASCADE);
             """;
 
-    private final Connection conn;
+    private final SqliteConnection db;
     private final Publisher events;
 
     private MetadataStore(Connection conn, Publisher events) {
-        this.conn = conn;
+        this.db = new SqliteConnection(conn);
         this.events = events;
     }
 
@@ -104,14 +104,14 @@ public final class MetadataStore implements AutoCloseable {
 
     private ImageRecord write(String ns, ImageRecord image, Instant created, boolean replace) {
         Instant now = replace ? Instant.now() : created;
-        return tx(() -> {
+        return db.write("metadata store", c -> {
             if (replace) {
-                exec("DELETE FROM images WHERE ns = ? AND name = ?", ns, image.name());
+                c.update("DELETE FROM images WHERE ns = ? AND name = ?", ns, image.name());
             }
-            exec("INSERT INTO images (ns, name, media_type, digest, size, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            c.update("INSERT INTO images (ns, name, media_type, digest, size, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     ns, image.name(), image.mediaType(), image.digest(), image.size(), EpochNanos.of(created), EpochNanos.of(now));
             for (Map.Entry<String, String> l : image.labels().entrySet()) {
-                exec("INSERT INTO image_labels (ns, name, key, value) VALUES (?, ?, ?, ?)", ns, image.name(), l.getKey(), l.getValue());
+                c.update("INSERT INTO image_labels (ns, name, key, value) VALUES (?, ?, ?, ?)", ns, image.name(), l.getKey(), l.getValue());
             }
             return new ImageRecord(image.name(), image.mediaType(), image.digest(), image.size(), image.labels(), created, now);
         });
@@ -130,7 +130,7 @@ public final class MetadataStore implements AutoCloseable {
     private List<ImageRecord> images(String ns, String only) {
         String sql = "SELECT name, media_type, digest, size, created, updated FROM images WHERE ns = ?"
                 + (only == null ? "" : " AND name = ?") + " ORDER BY name";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        try (PreparedStatement ps = db.connection().prepareStatement(sql)) {
             ps.setString(1, ns);
             if (only != null) {
                 ps.setString(2, only);
@@ -152,7 +152,7 @@ public final class MetadataStore implements AutoCloseable {
 
     /** Removes an image record (not its content: that is garbage collection's job). */
     public synchronized void deleteImage(String ns, String name) {
-        if (tx(() -> exec("DELETE FROM images WHERE ns = ? AND name = ?", ns, name)) == 0) {
+        if (db.write("metadata store", c -> c.update("DELETE FROM images WHERE ns = ? AND name = ?", ns, name)) == 0) {
             throw new NotFoundException("image \"" + name + "\": not found");
         }
         events.publish(ns, new Event.ImageDelete(name));
@@ -161,7 +161,7 @@ public final class MetadataStore implements AutoCloseable {
     /** Namespaces that hold images or leases. */
     public synchronized List<String> namespaces() {
         List<String> out = new ArrayList<>();
-        try (Statement st = conn.createStatement();
+        try (Statement st = db.connection().createStatement();
              ResultSet rs = st.executeQuery("SELECT ns FROM images UNION SELECT ns FROM leases ORDER BY 1")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
@@ -179,14 +179,14 @@ public final class MetadataStore implements AutoCloseable {
             throw new InvalidArgumentException("lease id is empty");
         }
         Instant now = Instant.now();
-        return tx(() -> {
+        return db.write("metadata store", c -> {
             try {
-                exec("INSERT INTO leases (ns, id, created) VALUES (?, ?, ?)", ns, id, EpochNanos.of(now));
+                c.update("INSERT INTO leases (ns, id, created) VALUES (?, ?, ?)", ns, id, EpochNanos.of(now));
             } catch (AlreadyExistsException e) {
                 throw new AlreadyExistsException("lease \"" + id + "\": already exists");
             }
             for (Map.Entry<String, String> l : labels.entrySet()) {
-                exec("INSERT INTO lease_labels (ns, id, key, value) VALUES (?, ?, ?, ?)", ns, id, l.getKey(), l.getValue());
+                c.update("INSERT INTO lease_labels (ns, id, key, value) VALUES (?, ?, ?, ?)", ns, id, l.getKey(), l.getValue());
             }
             return new Lease(id, labels, now, List.of());
         });
@@ -194,8 +194,8 @@ public final class MetadataStore implements AutoCloseable {
 
     /** Adds a resource to a lease (idempotent). */
     public synchronized void addLeaseResource(String ns, String id, Lease.Resource resource) {
-        tx(() -> {
-            if (exec("INSERT OR IGNORE INTO lease_resources (ns, id, type, ref) SELECT ns, id, ?, ? FROM leases WHERE ns = ? AND id = ?",
+        db.write("metadata store", c -> {
+            if (c.update("INSERT OR IGNORE INTO lease_resources (ns, id, type, ref) SELECT ns, id, ?, ? FROM leases WHERE ns = ? AND id = ?",
                     resource.type(), resource.id(), ns, id) == 0 && lease(ns, id).isEmpty()) {
                 throw new NotFoundException("lease \"" + id + "\": not found");
             }
@@ -204,7 +204,7 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     public synchronized void deleteLease(String ns, String id) {
-        if (tx(() -> exec("DELETE FROM leases WHERE ns = ? AND id = ?", ns, id)) == 0) {
+        if (db.write("metadata store", c -> c.update("DELETE FROM leases WHERE ns = ? AND id = ?", ns, id)) == 0) {
             throw new NotFoundException("lease \"" + id + "\": not found");
         }
     }
@@ -215,14 +215,14 @@ public final class MetadataStore implements AutoCloseable {
 
     /** Leases of {@code ns} with their resources. */
     public synchronized List<Lease> leases(String ns) {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT id, created FROM leases WHERE ns = ? ORDER BY id")) {
+        try (PreparedStatement ps = db.connection().prepareStatement("SELECT id, created FROM leases WHERE ns = ? ORDER BY id")) {
             ps.setString(1, ns);
             List<Lease> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
                     List<Lease.Resource> res = new ArrayList<>();
-                    try (PreparedStatement r = conn.prepareStatement(
+                    try (PreparedStatement r = db.connection().prepareStatement(
                             "SELECT type, ref FROM lease_resources WHERE ns = ? AND id = ? ORDER BY type, ref")) {
                         r.setString(1, ns);
                         r.setString(2, id);
@@ -245,7 +245,7 @@ public final class MetadataStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            conn.close();
+            db.close();
         } catch (SQLException e) {
             throw new InternalException("closing metadata store: " + e.getMessage(), e);
         }
@@ -253,7 +253,7 @@ public final class MetadataStore implements AutoCloseable {
 
     private Map<String, String> labels(String sql, String ns, String key) throws SQLException {
         Map<String, String> out = new TreeMap<>();
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        try (PreparedStatement ps = db.connection().prepareStatement(sql)) {
             ps.setString(1, ns);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -263,57 +263,6 @@ public final class MetadataStore implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private interface Work<T> {
-        T run() throws SQLException;
-    }
-
-    private <T> T tx(Work<T> work) {
-        try {
-            conn.setAutoCommit(false);
-        } catch (SQLException e) {
-            throw SqliteErrors.translate("metadata store", "begin a transaction", e);
-        }
-        Exception failure = null;
-        try {
-            T result = work.run();
-            conn.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            failure = e;
-            try {
-                conn.rollback();
-            } catch (SQLException gone) {
-                e.addSuppressed(gone); // SQLite rolls back by itself on some errors, a full disk among them
-            }
-            throw e instanceof SQLException sql ? SqliteErrors.translate("metadata store", "write", sql) : (RuntimeException) e;
-        } finally {
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException e) {
-                if (failure == null) {
-                    throw SqliteErrors.translate("metadata store", "end a transaction", e);
-                }
-                failure.addSuppressed(e);
-            }
-        }
-    }
-
-    private int exec(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            if (e instanceof org.sqlite.SQLiteException se
-                    && (se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
-                        || se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)) {
-                throw new AlreadyExistsException(e.getMessage());
-            }
-            throw e;
-        }
     }
 
     private static void checkNamespace(String ns) {

@@ -149,6 +149,10 @@ public final class Unpacker {
                         .withExpectedDigest(layer.digest()));
             } catch (IOException e) {
                 throw new io.strata.api.UnavailableException("reading layer " + layer.digest() + ": " + e.getMessage(), e);
+            } catch (InvalidArgumentException e) {
+                // The layer's bytes are wrong (not a tar, a digest that does not match, a hostile
+                // path): name the layer, which the applier does not know.
+                throw new InvalidArgumentException("layer " + layer.digest() + ": " + e.getMessage(), e);
             }
             try {
                 snapshotter.commit(chain, key, SnapshotOption.labels(labels));
@@ -158,9 +162,6 @@ public final class Unpacker {
                 return Optional.empty();
             }
             return Optional.of(result);
-        } catch (StrataException e) {
-            throw e.getMessage().contains(layer.digest()) || !(e instanceof InvalidArgumentException) ? e
-                    : new InvalidArgumentException("layer " + layer.digest() + ": " + e.getMessage(), e);
         } finally {
             if (!done) {
                 try {

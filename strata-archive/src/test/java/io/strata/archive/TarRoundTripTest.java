@@ -1,9 +1,12 @@
-package io.strata.codec.tar;
+package io.strata.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strata.archive.Layers;
 import io.strata.codec.compress.Compression;
+import io.strata.codec.tar.EntryType;
+import io.strata.codec.tar.TarEntry;
+import io.strata.codec.tar.TarReader;
+import io.strata.codec.tar.TarWriter;
 import io.strata.testkit.TreeAssert;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Strata's writer and reader agree with each other and with GNU tar. */
-class TarCodecTest {
+class TarRoundTripTest {
     @TempDir
     Path work;
 

@@ -1,14 +1,14 @@
-package io.strata.backend;
+package io.strata.backend.directory;
 
+import io.strata.api.AlreadyExistsException;
+import io.strata.api.FailedPreconditionException;
 import io.strata.api.Info;
 import io.strata.api.InfoFilters;
 import io.strata.api.InternalException;
+import io.strata.api.InvalidArgumentException;
 import io.strata.api.Kind;
 import io.strata.api.Limits;
 import io.strata.api.Mount;
-import io.strata.api.AlreadyExistsException;
-import io.strata.api.FailedPreconditionException;
-import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.api.SnapshotOption;
 import io.strata.api.Snapshotter;
@@ -100,7 +100,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     }
 
     /** The directory whose usage is the snapshot's usage (the writable tree). */
-    protected abstract Path usagePath(long id);
+    public abstract Path usagePath(long id);
 
     /** The mounts of an active or view snapshot. */
     protected abstract List<Mount> mountsOf(SnapshotRef ref);
@@ -115,39 +115,49 @@ public abstract class DirectorySnapshotter implements Snapshotter {
 
     /**
      * The paths that must exist for snapshot {@code id} of this kind to be usable, checked by
-     * {@link Fsck}. The default: its directory.
+     * {@link io.strata.backend.Fsck}. The default: its directory.
      *
      * @param hasParent whether the snapshot has a parent (a view of a parent may own no data)
      */
-    protected List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
+    public List<Path> requiredPaths(long id, Kind kind, boolean hasParent) {
         return List.of(dirs.of(id));
     }
 
     /**
      * What contradicts the snapshot's kind on disk (say a committed image that is writable), for
-     * {@link Fsck}; empty when nothing does. Called only when {@link #requiredPaths} all exist.
+     * {@link io.strata.backend.Fsck}; empty when nothing does. Called only when {@link #requiredPaths} all exist.
      */
-    protected Optional<String> stateProblem(long id, Kind kind) throws IOException {
+    public Optional<String> stateProblem(long id, Kind kind) throws IOException {
         return Optional.empty();
     }
 
     /** Brings the on-disk state of snapshot {@code id} back in line with its kind (what {@link #stateProblem} found). */
-    protected void repairState(long id, Kind kind) throws IOException {
+    public void repairState(long id, Kind kind) throws IOException {
     }
 
     /**
      * Temporary mounts of this backend's data still in place ({@link io.strata.fs.Mounter#withMounted}'s
-     * directories, say of a block image a layer was being applied to), for {@link Fsck}, which runs
+     * directories, say of a block image a layer was being applied to), for {@link io.strata.backend.Fsck}, which runs
      * with nothing else holding the store: these outlived the process that made them. The default
      * looks for none.
      */
-    protected List<Path> staleMounts() throws IOException {
+    public List<Path> staleMounts() throws IOException {
         return List.of();
     }
 
     /** Labels a backend adds when reporting an info (never stored). */
     protected Info decorate(long id, Info info) {
         return info;
+    }
+
+    /** The metastore of this backend; for {@link io.strata.backend.Fsck}, which checks it against the disk. */
+    public MetaStore metaStore() {
+        return store;
+    }
+
+    /** The snapshot directories of this backend. */
+    public SnapshotDirs dirs() {
+        return dirs;
     }
 
     @Override
@@ -158,11 +168,11 @@ public abstract class DirectorySnapshotter implements Snapshotter {
     }
 
     @Override
-    public Info update(Info info, String... fieldPaths) {
+    public Info update(String key, Map<String, String> labels, String... fieldPaths) {
         ensureOpen();
-        Limits.checkLabels(info.labels());
+        Limits.checkLabels(labels);
         return store.write(tx -> {
-            Info updated = tx.update(info, fieldPaths);
+            Info updated = tx.update(key, labels, fieldPaths);
             return decorates() ? decorate(tx.info(updated.name()).id(), updated) : updated;
         });
     }
@@ -224,7 +234,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
                 CrashPoint.reach("prepare.after-publish");
                 tx.onRollback(() -> {
                     try {
-                        SnapshotDirs.deleteTree(published);
+                        FileOps.deleteTree(published);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -312,7 +322,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         if (!asyncRemove) {
             removed(id);
             try {
-                SnapshotDirs.deleteTree(dirs.of(id));
+                FileOps.deleteTree(dirs.of(id));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "snapshot {0} removed; its directory {1} is left for cleanup: {2}",
                         key, dirs.of(id), e.toString());
@@ -355,7 +365,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         cleanupExtras(live);
         for (Path p : orphans) {
             try {
-                SnapshotDirs.deleteTree(p);
+                FileOps.deleteTree(p);
                 CrashPoint.reach("cleanup.mid");
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cleanup could not remove {0}: {1}", p, e.toString());
@@ -386,7 +396,7 @@ public abstract class DirectorySnapshotter implements Snapshotter {
         return io.strata.api.IoErrors.classify(doing, e);
     }
 
-    protected Usage measure(long id) {
+    public Usage measure(long id) {
         try {
             return DiskUsage.of(usagePath(id));
         } catch (IOException e) {

@@ -1,15 +1,11 @@
-package io.strata.backend;
+package io.strata.backend.directory;
 
 import io.strata.fs.FileOps;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +73,7 @@ public final class SnapshotDirs {
     public Path publish(Path temp, long id) throws IOException {
         Path target = of(id);
         if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            deleteTree(target);
+            FileOps.deleteTree(target);
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         // The record is committed only after this returns: a committed record never points at a
@@ -94,7 +90,7 @@ public final class SnapshotDirs {
     /** Deletes a temporary directory that will not be published, and releases it. */
     public void discard(Path temp) {
         try {
-            deleteTree(temp);
+            FileOps.deleteTree(temp);
         } catch (IOException e) {
             System.getLogger(SnapshotDirs.class.getName()).log(System.Logger.Level.WARNING,
                     "could not remove temporary snapshot directory {0}: {1}", temp, e.toString());
@@ -131,39 +127,5 @@ public final class SnapshotDirs {
             }
         }
         return Long.parseLong(name);
-    }
-
-    /**
-     * Deletes a tree without following symbolic links. Mount points inside it are not crossed:
-     * a snapshot directory that is still mounted somewhere is deleted only as far as it is not.
-     */
-    public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null && !(exc instanceof NoSuchFileException)) {
-                    throw exc;
-                }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,4 +1,4 @@
-package io.strata.backend;
+package io.strata.backend.directory;
 
 import io.strata.api.Kind;
 import java.io.IOException;

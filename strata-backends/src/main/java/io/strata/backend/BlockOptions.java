@@ -1,4 +1,4 @@
-package io.strata.backend.block;
+package io.strata.backend;
 
 import io.strata.api.InvalidArgumentException;
 import java.util.Locale;
