@@ -9,4 +9,5 @@ module io.strata.codec {
 
     exports io.strata.codec.tar to io.strata.archive, io.strata.content, io.strata.cli, io.strata.bench;
     exports io.strata.codec.compress;
+    exports io.strata.codec.digest to io.strata.archive, io.strata.content, io.strata.bench;
 }

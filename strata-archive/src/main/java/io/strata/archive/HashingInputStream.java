@@ -1,10 +1,10 @@
 package io.strata.archive;
 
+import io.strata.codec.digest.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Counts and SHA-256-hashes every byte read through it. */
@@ -14,11 +14,7 @@ final class HashingInputStream extends FilterInputStream {
 
     HashingInputStream(InputStream in) {
         super(in);
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        sha256 = Sha256.newDigest();
     }
 
     @Override

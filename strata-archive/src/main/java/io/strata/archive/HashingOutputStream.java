@@ -1,10 +1,10 @@
 package io.strata.archive;
 
+import io.strata.codec.digest.Sha256;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Counts and SHA-256-hashes every byte written through it; closing does not close the target. */
@@ -14,11 +14,7 @@ final class HashingOutputStream extends FilterOutputStream {
 
     HashingOutputStream(OutputStream out) {
         super(out);
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        sha256 = Sha256.newDigest();
     }
 
     @Override

@@ -234,8 +234,9 @@ final class LayerApplier {
             }
             throw ex;
         }
-        Optional<Stat> st = root.lstat(path);
-        finish(path, e, st.isPresent() && !st.get().isSymlink());
+        // The link shares the inode of its target, whose owner, mode, xattrs and times its own
+        // entry already set: as GNU tar, leave them. Setting the owner again would clear a
+        // security.capability and the setuid bits (containerd loses them this way).
     }
 
     /** Owner, xattrs, mode (unless a symlink), times: containerd's order, mode after owner. */

@@ -25,6 +25,10 @@ final class RichTree {
         file(bin.resolve("wall"), "#!/bin/sh\n".getBytes(), 02755, 0, 5);
         file(bin.resolve("ping"), new byte[] {0x7f, 'E', 'L', 'F'}, 0755, 0, 0);
         FileOps.setXattr(bin.resolve("ping"), "security.capability", CAPABILITY);
+        // A later hard-link entry to a file with a capability: applying it must not clear it.
+        file(bin.resolve("arping"), new byte[] {0x7f, 'E', 'L', 'F', 2}, 0755, 0, 0);
+        FileOps.setXattr(bin.resolve("arping"), "security.capability", CAPABILITY);
+        Files.createLink(bin.resolve("arping-link"), bin.resolve("arping"));
         Files.createSymbolicLink(root.resolve("bin"), Path.of("usr/bin"));
         Files.createSymbolicLink(root.resolve("abs-link"), Path.of("/etc/passwd"));
         Files.createSymbolicLink(root.resolve("dangling"), Path.of("nowhere/at/all"));

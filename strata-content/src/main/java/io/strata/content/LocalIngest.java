@@ -3,6 +3,7 @@ package io.strata.content;
 import io.strata.api.AlreadyExistsException;
 import io.strata.api.FailedPreconditionException;
 import io.strata.api.InvalidArgumentException;
+import io.strata.codec.digest.Sha256;
 import io.strata.oci.Digests;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ final class LocalIngest extends Ingest {
     private final long expectedSize;
     private final Optional<String> expectedDigest;
     private final FileChannel out;
-    private final MessageDigest hasher = Digests.newHasher();
+    private final MessageDigest hasher = Sha256.newDigest();
     private long offset;
     private State state = State.OPEN;
 

@@ -40,8 +40,8 @@ public final class Digests {
         return require(digest).substring("sha256:".length());
     }
 
-    /** A new SHA-256 hasher. */
-    public static MessageDigest newHasher() {
+    /** A new SHA-256 hasher (the JDK's: this class digests documents, not layers). */
+    private static MessageDigest newHasher() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,6 +1,7 @@
 package io.strata.content.registry;
 
 import io.strata.api.InvalidArgumentException;
+import io.strata.codec.digest.Sha256;
 import io.strata.oci.Descriptor;
 import io.strata.oci.Digests;
 import java.io.FilterInputStream;
@@ -11,7 +12,7 @@ import java.security.MessageDigest;
 /** Checks size and digest at end of stream. */
 final class VerifyingInputStream extends FilterInputStream {
     private final Descriptor desc;
-    private final MessageDigest md = Digests.newHasher();
+    private final MessageDigest md = Sha256.newDigest();
     private long count;
     private boolean checked;
 
