@@ -60,7 +60,7 @@ final class DaemonProcess implements AutoCloseable {
         return this;
     }
 
-    /** As {@link #awaitSocket}, for a socket file a killed daemon left: waits until this daemon answers on it. */
+    /** As {@link #awaitSocket}, for a socket file a killed daemon left: waits until this daemon accepts on it. */
     DaemonProcess awaitSocketReplacing(Path socket) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
@@ -68,7 +68,9 @@ final class DaemonProcess implements AutoCloseable {
             try (var probe = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
                 probe.connect(java.net.UnixDomainSocketAddress.of(socket));
                 return this;
-            } catch (java.net.ConnectException staleStill) {
+            } catch (java.net.SocketException staleOrBeingReplaced) {
+                // Refused: still the killed daemon's socket. No such file: the new daemon removed
+                // it and has not bound its own yet. Either way, look again.
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the stale socket was not replaced within 60 s: " + log());
                 }
