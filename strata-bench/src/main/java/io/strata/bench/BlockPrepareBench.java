@@ -7,6 +7,7 @@ import io.strata.backend.block.BlockSnapshotter;
 import io.strata.backend.overlay.OverlayOptions;
 import io.strata.backend.overlay.OverlaySnapshotter;
 import io.strata.fs.CopyMethod;
+import io.strata.fs.FileOps;
 import io.strata.fs.Mounter;
 import io.strata.fs.Stat;
 import io.strata.metastore.SqliteMetaStore;
@@ -70,7 +71,7 @@ public final class BlockPrepareBench {
                     new Setup("block/sparse", host, base.resolve("block"), true),
                     new Setup("overlayfs", "xfs", xfs.resolve("overlayfs"), false),
                     new Setup("block/reflink", "xfs", xfs.resolve("block"), true))) {
-                SnapshotBench.deleteTree(s.root());
+                FileOps.deleteTree(s.root());
                 Files.createDirectories(s.root());
                 try (Snapshotter sn = s.block()
                         ? BlockSnapshotter.open(s.root(), SqliteMetaStore.open(s.root().resolve("metadata.db")), BlockOptions.DEFAULTS)
@@ -79,7 +80,7 @@ public final class BlockPrepareBench {
                     rows.add(time(sn, s, "on parent", "base", ops));
                     rows.add(time(sn, s, "no parent", "", ops));
                 }
-                SnapshotBench.deleteTree(s.root());
+                FileOps.deleteTree(s.root());
             }
         } finally {
             Mounter.unmountAll(xfs);

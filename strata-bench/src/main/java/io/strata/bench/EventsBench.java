@@ -6,6 +6,7 @@ import io.strata.events.Event;
 import io.strata.events.EventJournal;
 import io.strata.events.PublishingSnapshotter;
 import io.strata.events.Subscription;
+import io.strata.fs.FileOps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public final class EventsBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        SnapshotBench.deleteTree(base);
+        FileOps.deleteTree(base);
         Files.createDirectories(base);
         System.out.printf(Locale.ROOT, "strata events benchmark: %d ops per phase, backend %s, root %s (%s)%n%n", ops,
                 backend, base, Files.getFileStore(base).type());
@@ -46,7 +47,7 @@ public final class EventsBench {
         for (int i = 0; i < names.length; i++) {
             System.out.printf(Locale.ROOT, "%-8s published/plain throughput ratio %.2f%n", names[i], published[i] / plain[i]);
         }
-        SnapshotBench.deleteTree(base);
+        FileOps.deleteTree(base);
     }
 
     private static void appendRate(Path root, int n) throws Exception {
@@ -98,7 +99,7 @@ public final class EventsBench {
             rates[2] = phase("remove", events, ops, i -> sn.remove("c-" + i));
             return rates;
         } finally {
-            SnapshotBench.deleteTree(root);
+            FileOps.deleteTree(root);
         }
     }
 

@@ -49,11 +49,11 @@ public final class SnapshotBench {
             for (boolean durable : List.of(true, false)) {
                 for (int t : threads) {
                     Path root = base.resolve(backend + "-" + (durable ? "durable" : "nosync") + "-" + t);
-                    deleteTree(root);
+                    FileOps.deleteTree(root);
                     try (Snapshotter sn = open(backend, root, durable)) {
                         run(sn, backend, durable, t, ops);
                     }
-                    deleteTree(root);
+                    FileOps.deleteTree(root);
                 }
             }
         }
@@ -101,20 +101,10 @@ public final class SnapshotBench {
             FileOps.syncfs(dir);
             syncfs.add(System.nanoTime() - s);
         }
-        deleteTree(dir);
+        FileOps.deleteTree(dir);
         System.out.printf(Locale.ROOT, "fsync cost on this file system: fsync(dir) after mkdir p50 %.0f µs p99 %.0f µs; "
                         + "syncfs p50 %.0f µs p99 %.0f µs%n%n",
                 fsync.percentile(50) / 1e3, fsync.percentile(99) / 1e3, syncfs.percentile(50) / 1e3, syncfs.percentile(99) / 1e3);
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
-    }
 }

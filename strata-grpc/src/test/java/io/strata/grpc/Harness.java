@@ -14,12 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** A StrataServer on a socket in a temporary directory, with clients that are closed with it. */
 final class Harness implements AutoCloseable {
@@ -88,16 +86,9 @@ final class Harness implements AutoCloseable {
             }
         }
         server.shutdown(Duration.ofSeconds(5));
-        deleteTree(dir);
+        io.strata.testkit.Tree.deleteTree(dir);
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     /** A snapshotter whose every method is {@code handler}; close() does nothing unless handled. */
     static Snapshotter fake(InvocationHandler handler) {

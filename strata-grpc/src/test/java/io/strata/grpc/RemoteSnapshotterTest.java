@@ -22,7 +22,7 @@ class RemoteSnapshotterTest {
             assertThatThrownBy(() -> sn.stat("k")).isInstanceOf(UnavailableException.class);
             assertThatThrownBy(sn::list).isInstanceOf(UnavailableException.class);
         } finally {
-            Harness.deleteTree(dir);
+            io.strata.testkit.Tree.deleteTree(dir);
         }
     }
 

@@ -48,7 +48,7 @@ class StrataServerTest {
     @AfterEach
     void cleanUp() throws Exception {
         async.shutdownNow();
-        Harness.deleteTree(dir);
+        io.strata.testkit.Tree.deleteTree(dir);
     }
 
     /** A snapshotter that answers stat with an info, records calls, and whose close is recorded. */

@@ -122,16 +122,6 @@ public final class Tree {
 
     /** Deletes a tree without following links; absent is fine. */
     public static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (var s = Files.list(p)) {
-                for (Path c : (Iterable<Path>) s::iterator) {
-                    deleteTree(c);
-                }
-            }
-        }
-        Files.delete(p);
+        io.strata.fs.FileOps.deleteTree(p);
     }
 }
