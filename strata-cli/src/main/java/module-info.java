@@ -13,6 +13,8 @@ module io.strata.cli {
     requires io.strata.fs;
     requires info.picocli;
     requires java.logging;
+    requires java.management; // the JVM start time, for pull --timings
+    requires jdk.httpserver; // the AOT training run's registry
     requires jdk.unsupported; // sun.misc.Signal: SIGTERM and SIGHUP handling
 
     // picocli sets options on the command objects reflectively.

@@ -1,5 +1,7 @@
 package io.strata.archive;
 
+import java.util.List;
+
 /**
  * What applying a layer found.
  *
@@ -9,7 +11,14 @@ package io.strata.archive;
  * @param compressedSize  bytes read from the given stream
  * @param size            bytes of uncompressed tar
  * @param entries         tar entries applied, whiteouts included
+ * @param implicitDirs    directories the layer needed but had no entry for, which the applier
+ *                        made (relative paths, in the order made); a layer applied without the
+ *                        trees below it gives these to {@link Layers#adoptParentMetadata} later
+ * @param stages          where the time went
  */
 public record ApplyResult(String diffId, String digest, String compression, long compressedSize, long size,
-                          long entries) {
+                          long entries, List<String> implicitDirs, ApplyStages stages) {
+    public ApplyResult {
+        implicitDirs = List.copyOf(implicitDirs);
+    }
 }

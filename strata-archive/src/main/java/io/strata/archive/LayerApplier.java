@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +32,6 @@ final class LayerApplier {
     private static final System.Logger LOG = System.getLogger(LayerApplier.class.getName());
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
-    private static final String OVERLAY_XATTRS = "trusted.overlay.";
     private static final int BUFFER = 256 * 1024;
 
     private final RootDir root;
@@ -44,7 +44,10 @@ final class LayerApplier {
     /** Paths this layer created: an opaque marker on a copying backend keeps these. */
     private final Set<String> unpacked = new HashSet<>();
     private final List<TarEntry> dirs = new ArrayList<>();
+    /** Directories made because entries needed them, in the order made; see {@link #implicitDirs}. */
+    private final Set<String> implicitDirs = new LinkedHashSet<>();
     private long entries;
+    private long tarNanos;
 
     LayerApplier(RootDir root, Whiteouts whiteouts, List<RootDir> parents, boolean allowDevices) {
         this.root = root;
@@ -56,7 +59,7 @@ final class LayerApplier {
     /** Applies every entry of {@code tar}; returns the number of entries. */
     long apply(TarReader tar) throws IOException {
         Optional<TarEntry> next;
-        while ((next = tar.next()).isPresent()) {
+        while ((next = nextEntry(tar)).isPresent()) {
             entries++;
             try {
                 apply(next.get(), tar);
@@ -74,6 +77,28 @@ final class LayerApplier {
             }
         }
         return entries;
+    }
+
+    private Optional<TarEntry> nextEntry(TarReader tar) throws IOException {
+        long t = System.nanoTime();
+        try {
+            return tar.next();
+        } finally {
+            tarNanos += System.nanoTime() - t;
+        }
+    }
+
+    /** Nanoseconds spent in the tar reader (parsing, and waiting for its bytes). */
+    long tarNanos() {
+        return tarNanos;
+    }
+
+    /**
+     * The directories the layer needed but had no entry for, as made (mode 0755, or the metadata
+     * the parent trees gave): a layer applied without its parent trees gets their metadata later.
+     */
+    List<String> implicitDirs() {
+        return List.copyOf(implicitDirs);
     }
 
     /**
@@ -113,7 +138,10 @@ final class LayerApplier {
         byte[] path = bytes(rel);
         switch (entry.type()) {
             case REGULAR -> writeFile(path, entry, tar);
-            case DIRECTORY -> makeDirectory(path, entry);
+            case DIRECTORY -> {
+                makeDirectory(path, entry);
+                implicitDirs.remove(rel);
+            }
             case SYMLINK -> {
                 // As Docker: a relative target that climbs above the root is an escape attempt;
                 // absolute targets mean the container's own root and are kept.
@@ -175,7 +203,9 @@ final class LayerApplier {
 
     private void copy(TarReader tar, OutputFile f, long n, TarEntry e) throws IOException {
         while (n > 0) {
+            long t = System.nanoTime();
             int r = tar.read(buffer, 0, (int) Math.min(buffer.length, n));
+            tarNanos += System.nanoTime() - t;
             if (r < 0) {
                 throw new InvalidArgumentException("invalid layer: content of " + e.displayName() + " ends early");
             }
@@ -263,7 +293,7 @@ final class LayerApplier {
 
     /** Overlay's own attributes would let a layer forge whiteouts or redirects: never taken from archives. */
     private static boolean acceptXattr(String name, TarEntry e) {
-        if (name.startsWith(OVERLAY_XATTRS)) {
+        if (name.startsWith(ParentDirs.OVERLAY_XATTRS)) {
             LOG.log(System.Logger.Level.WARNING, () -> "ignored xattr " + name + " on " + e.displayName() + ": overlayfs metadata is not taken from layers");
             return false;
         }
@@ -371,30 +401,9 @@ final class LayerApplier {
             ensureDirectory(Names.resolveLink(Names.parent(dir), Latin1.of(root.readlink(d))), links + 1);
             return;
         }
-        copyFromParents(d);
+        ParentDirs.copy(root, parents, d, true);
         knownDirs.add(dir);
-    }
-
-    private void copyFromParents(byte[] d) throws ErrnoException {
-        for (RootDir p : parents) {
-            Optional<Stat> st = p.lstat(d);
-            if (st.isEmpty()) {
-                continue;
-            }
-            if (!st.get().isDirectory()) {
-                return;
-            }
-            Stat s = st.get();
-            root.lchown(d, s.uid(), s.gid());
-            root.chmod(d, s.permissions());
-            for (Map.Entry<String, byte[]> x : p.xattrs(d).entrySet()) {
-                if (!x.getKey().startsWith(OVERLAY_XATTRS)) {
-                    root.setXattr(d, x.getKey(), x.getValue());
-                }
-            }
-            root.setTimes(d, nanos(s.atime()), nanos(s.mtime()));
-            return;
-        }
+        implicitDirs.add(dir);
     }
 
     private void removeAll(byte[] path) throws ErrnoException {
@@ -427,7 +436,7 @@ final class LayerApplier {
     }
 
     /** Nanoseconds since the epoch; times before it or past 2262 become the epoch, as containerd's boundTime. */
-    private static long nanos(Instant t) {
+    static long nanos(Instant t) {
         if (t.getEpochSecond() < 0 || t.getEpochSecond() >= Long.MAX_VALUE / 1_000_000_000L) {
             return 0;
         }

@@ -33,7 +33,8 @@ import java.util.function.LongConsumer;
  * <p>A layer is applied in the flavour of the mounts it is given: a single overlay mount with an
  * {@code upperdir} is written directly in its upper directory, whiteouts in overlayfs form (the
  * lower directories supply the metadata of implicit parent directories); a single writable bind
- * mount is written in its source directory, whiteouts deleting; anything else is mounted on a
+ * mount is written in its source directory, whiteouts deleting (or, asked by
+ * {@link ApplyOptions#overlayWhiteouts}, in overlayfs form); anything else is mounted on a
  * temporary directory and written there, whiteouts deleting.
  *
  * <p>Guarantees: no entry, link or whiteout reaches outside the tree (paths resolve inside it,
@@ -66,7 +67,8 @@ public final class Layers {
                 return applyTo(Path.of(upper), Whiteouts.OVERLAY, OverlayLayout.lowerdirs(m), layer, options);
             }
             if (m.type().equals("bind") || m.type().equals("rbind")) {
-                return applyTo(Path.of(m.source()), Whiteouts.DELETE, List.of(), layer, options);
+                Whiteouts w = options.overlayWhiteouts() ? Whiteouts.OVERLAY : Whiteouts.DELETE;
+                return applyTo(Path.of(m.source()), w, List.of(), layer, options);
             }
         }
         try {
@@ -87,13 +89,25 @@ public final class Layers {
             for (Path p : parents) {
                 lowers.add(RootDir.open(p.toRealPath()));
             }
-            HashingInputStream raw = new HashingInputStream(new Progress(layer, options.progress()));
-            DecompressingInputStream plain = Decompression.open(raw);
+            // Each stage is wrapped in a timer; a stage's own time is its timer minus the one below.
+            TimedInputStream given = new TimedInputStream(new Progress(layer, options.progress()));
+            HashingInputStream raw = new HashingInputStream(given);
+            TimedInputStream hashed = new TimedInputStream(raw);
+            DecompressingInputStream plain = Decompression.open(hashed);
+            TimedInputStream inflated = new TimedInputStream(plain);
+            boolean none = plain.compression() == Compression.NONE;
             // An uncompressed layer's digest is its DiffID: hash it once.
-            HashingInputStream tarBytes = plain.compression() == Compression.NONE ? raw : new HashingInputStream(plain);
+            HashingInputStream tarBytes = none ? raw : new HashingInputStream(inflated);
+            TimedInputStream tarHashed = new TimedInputStream(none ? inflated : tarBytes);
             long entries;
-            try (ReadAhead ahead = new ReadAhead(plain.compression() == Compression.NONE ? plain : tarBytes)) {
-                entries = new LayerApplier(root, whiteouts, lowers, options.allowDevices()).apply(new TarReader(ahead));
+            long started = System.nanoTime();
+            long writer;
+            LayerApplier applier = new LayerApplier(root, whiteouts, lowers, options.allowDevices());
+            TimedInputStream stalled;
+            try (ReadAhead ahead = new ReadAhead(tarHashed)) {
+                stalled = new TimedInputStream(ahead);
+                entries = applier.apply(new TarReader(stalled));
+                writer = System.nanoTime() - started;
                 // The DiffID covers the whole stream, padding after the end-of-archive blocks included;
                 // once drained, the reader thread is done with the hashing streams.
                 ahead.drain();
@@ -101,8 +115,12 @@ public final class Layers {
             raw.drain();
             String digest = raw.digest();
             String diffId = tarBytes == raw ? digest : tarBytes.digest();
+            ApplyStages stages = new ApplyStages(given.nanos(),
+                    hashed.nanos() - given.nanos() + tarHashed.nanos() - inflated.nanos(),
+                    inflated.nanos() - hashed.nanos(), applier.tarNanos() - stalled.nanos(),
+                    writer - applier.tarNanos(), stalled.nanos());
             ApplyResult result = new ApplyResult(diffId, digest, plain.compression().toString(), raw.count(),
-                    tarBytes.count(), entries);
+                    tarBytes.count(), entries, applier.implicitDirs(), stages);
             check("DiffID", options.expectedDiffId().orElse(null), result.diffId());
             check("digest", options.expectedDigest().orElse(null), result.digest());
             return result;
@@ -112,6 +130,81 @@ public final class Layers {
             throw failure("applying the layer to " + dir, e.getCause());
         } finally {
             lowers.forEach(RootDir::close);
+        }
+    }
+
+    /**
+     * Gives the directories a layer made without entries ({@link ApplyResult#implicitDirs}) the
+     * owner, mode and xattrs they would have had if the layer had been applied on the trees below
+     * it: each takes those of the same directory in the nearest of {@code lowers} (nearest first)
+     * that has the path, when there it is a directory; one no longer a directory in
+     * {@code upper} is left alone. The parallel unpacker applies a layer before the layers below
+     * it exist, and calls this once they do, before committing.
+     */
+    public static void adoptParentMetadata(Path upper, List<Path> lowers, List<String> implicitDirs) {
+        if (implicitDirs.isEmpty() || lowers.isEmpty()) {
+            return;
+        }
+        List<RootDir> parents = new ArrayList<>();
+        try (RootDir root = RootDir.open(upper)) {
+            for (Path p : lowers) {
+                parents.add(RootDir.open(p.toRealPath()));
+            }
+            for (String dir : implicitDirs) {
+                byte[] d = dir.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                Optional<io.strata.fs.Stat> st = root.lstat(d);
+                if (st.isPresent() && st.get().isDirectory()) {
+                    ParentDirs.copy(root, parents, d, false);
+                }
+            }
+        } catch (IOException e) {
+            throw failure("copying parent directory metadata to " + upper, e);
+        } finally {
+            parents.forEach(RootDir::close);
+        }
+    }
+
+    /**
+     * The directory a snapshot's mounts write to, where that is one directory of this host: the
+     * upper directory of a single overlay mount, the source of a single bind mount.
+     *
+     * @throws FailedPreconditionException for any other mounts
+     */
+    public static Path writableDir(List<Mount> mounts) {
+        if (mounts.size() == 1) {
+            Mount m = mounts.getFirst();
+            String upper = m.type().equals("overlay") ? OverlayLayout.option(m, "upperdir=") : null;
+            if (upper != null) {
+                return Path.of(upper);
+            }
+            Optional<Path> source = OverlayLayout.bindSource(mounts);
+            if (source.isPresent()) {
+                return source.get();
+            }
+        }
+        throw new FailedPreconditionException("mounts " + mounts + " have no single writable directory");
+    }
+
+    /**
+     * The directories below a single overlay mount's upper directory, nearest first (none for a
+     * bind mount).
+     */
+    public static List<Path> lowerDirs(List<Mount> mounts) {
+        if (mounts.size() == 1 && mounts.getFirst().type().equals("overlay")) {
+            return OverlayLayout.lowerdirs(mounts.getFirst());
+        }
+        return List.of();
+    }
+
+    /**
+     * syncfs(2) of the file system that holds {@code dir}: every layer applied there since is on
+     * disk when this returns.
+     */
+    public static void syncfs(Path dir) {
+        try {
+            io.strata.fs.FileOps.syncfs(dir);
+        } catch (IOException e) {
+            throw failure("syncing the file system of " + dir, e);
         }
     }
 

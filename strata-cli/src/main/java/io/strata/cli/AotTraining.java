@@ -18,7 +18,8 @@ import java.util.List;
  * started with {@code -XX:AOTCache} answers its first calls at nearly warmed speed. It starts
  * {@code strata daemon} in this JVM on a scratch root, drives every backend through the gRPC
  * client as containerd does (prepare, stat, mounts, commit, walk, usage, view, remove), runs the
- * local {@code snapshots} commands, and stops the daemon with SIGTERM, as systemd would.
+ * local {@code snapshots} commands, stops the daemon with SIGTERM, as systemd would, and pulls an
+ * image from a registry of its own ({@link TrainingRegistry}).
  *
  * <p>Not part of the command line: the build runs {@code java -cp strata.jar io.strata.cli.AotTraining DIR}.
  */
@@ -65,10 +66,20 @@ public final class AotTraining {
         PrintStream err = System.err;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         System.setErr(new PrintStream(OutputStream.nullOutputStream()));
-        try {
+        try (TrainingRegistry registry = new TrainingRegistry(work.resolve("registry"))) {
             for (String cmd : List.of("ls", "tree", "usage")) {
                 Main.run("snapshots", "--root", root.toString(), cmd);
             }
+            // A pull on a fresh root, as `strata pull` runs on a new node, and one that finds it all there.
+            Path pulled = work.resolve("pulled");
+            for (int i = 0; i < 2; i++) {
+                int pull = Main.run("pull", "--root", pulled.toString(), "--plain-http", registry.host(),
+                        registry.host() + "/training/app:1");
+                if (pull != 0) {
+                    throw new IllegalStateException("training pull exited " + pull);
+                }
+            }
+            Main.run("images", "--root", pulled.toString(), "ls");
             Main.run("--help");
             Main.run("daemon", "--no-such-option");
         } finally {

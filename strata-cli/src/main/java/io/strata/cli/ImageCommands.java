@@ -88,9 +88,13 @@ final class ImageCommands {
         int parallel;
         @Option(names = "--no-unpack", description = "Only fetch the content.")
         boolean noUnpack;
+        @Option(names = "--timings", description = "Print, on stderr, where the time went: start-up, and per layer download, "
+                + "inflate, digest, tar parsing, file writes, syncfs and commit.")
+        boolean timings;
 
         @Override
         public Integer call() {
+            PullTimings clock = timings ? new PullTimings() : null;
             PrintWriter out = spec.commandLine().getOut();
             Map<String, ProgressLine> bars = new ConcurrentHashMap<>();
             PullListener listener = new PullListener() {
@@ -109,16 +113,21 @@ final class ImageCommands {
             };
             PullRequest request = PullRequest.of(where.namespace, reference).withPlatforms(platforms(platform, allPlatforms))
                     .withPlainHttp(new HashSet<>(plainHttp)).withParallelism(parallel);
+            PullListener pulling = clock == null ? listener : clock.listening(listener);
+            Unpacker.Listener unpacking = clock == null ? unpackLog(out) : clock.listening(unpackLog(out));
             try (Strata strata = where.open()) {
                 if (noUnpack) {
-                    ImageRecord img = strata.pull(request, listener);
+                    ImageRecord img = strata.pull(request, pulling);
                     out.println(img.name() + " " + img.digest());
                 } else {
                     // Layers are applied while they download (see Strata.pullAndUnpack).
-                    ImageRecord img = strata.pullAndUnpack(request, listener, where.snapshotter, unpackLog(out));
+                    ImageRecord img = strata.pullAndUnpack(request, pulling, where.snapshotter, unpacking);
                     out.println(img.name() + " " + img.digest());
                     out.println("unpacked to " + where.snapshotter);
                 }
+            }
+            if (clock != null) {
+                clock.print(spec.commandLine().getErr());
             }
             return 0;
         }

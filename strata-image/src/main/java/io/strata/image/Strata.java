@@ -194,8 +194,8 @@ public final class Strata implements AutoCloseable {
         String ns = request.namespace();
         Reference ref = request.reference();
         String lease = lease(ns);
-        try {
-            PullPlan plan = puller(request).pull(ref, request.platforms(), listener);
+        try (RegistryClient client = client(request)) {
+            PullPlan plan = new Puller(client, content, request.parallelism()).pull(ref, request.platforms(), listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             return metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(), plan.target().digest(),
                     plan.target().size(), Map.of()));
@@ -240,8 +240,8 @@ public final class Strata implements AutoCloseable {
         String ns = request.namespace();
         Reference ref = request.reference();
         String lease = lease(ns);
-        try {
-            Puller puller = puller(request);
+        try (RegistryClient client = client(request)) {
+            Puller puller = new Puller(client, content, request.parallelism());
             PullPlan plan = puller.plan(ref, request.platforms(), listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             PullPlan.PlatformImage image = plan.images().getFirst();
@@ -267,6 +267,11 @@ public final class Strata implements AutoCloseable {
                             streams.skip(image.layers().get(index).digest());
                         }
                         unpackListener.finished(index, outcome);
+                    }
+
+                    @Override
+                    public void synced(long nanos) {
+                        unpackListener.synced(nanos);
                     }
                 });
                 top = outcomes.isEmpty() ? "" : outcomes.getLast().chainId();
@@ -294,10 +299,10 @@ public final class Strata implements AutoCloseable {
         }
     }
 
-    private Puller puller(PullRequest request) throws IOException {
+    private RegistryClient client(PullRequest request) throws IOException {
         RegistryClient.Builder b = RegistryClient.builder().credentials(credentials.lookup());
         request.plainHttpHosts().forEach(b::plainHttp);
-        return new Puller(b.build(), content, request.parallelism());
+        return b.build();
     }
 
     /**

@@ -46,9 +46,11 @@ import java.util.function.LongConsumer;
  * documents → {@link InvalidArgumentException}. Redirects are followed by hand so credentials are
  * never sent to the redirect target (blob storage such as S3 refuses them).
  *
- * <p>Thread-safe; one client serves parallel downloads.
+ * <p>Thread-safe; one client serves parallel downloads. Close it when done: its HTTP client's
+ * selector thread waits in the kernel until then, and a JVM exiting with a thread in native code
+ * waits a further 300 ms for it.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
     private final HttpClient http;
     private final Set<String> plainHttp;
     private final int attempts;
@@ -68,6 +70,17 @@ public final class RegistryClient {
         this.backoff = b.backoff;
         this.idleTimeout = b.idleTimeout;
         this.auth = new RegistryAuth(b.credentials, this::exchange);
+    }
+
+    /** Aborts what is still in flight and stops the HTTP client's threads (waiting up to a second for them). */
+    @Override
+    public void close() {
+        http.shutdownNow();
+        try {
+            http.awaitTermination(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A builder with the defaults above and no credentials. */

@@ -75,7 +75,8 @@ class UnpackerTest {
         return out;
     }
 
-    private static List<String> extractions(Snapshotter s) {
+    /** The snapshots of {@code s} that are not committed (extraction snapshots left behind, views). */
+    static List<String> extractions(Snapshotter s) {
         List<String> keys = new ArrayList<>();
         s.walk(i -> {
             if (i.kind() != Kind.COMMITTED) {
