@@ -308,11 +308,31 @@ public abstract class DirectorySnapshotter implements Snapshotter {
      */
     protected Usage seal(long id, WriteTx tx) throws IOException {
         Path data = usagePath(id);
+        // The walk reads metadata the page cache holds while syncfs waits for the disk, so they
+        // run at once: on 124k small files that is 0.3 s of a 1 s commit.
+        java.util.concurrent.Future<Usage> usage = USAGE_WALKS.submit(() -> DiskUsage.of(data));
         // What was written into the snapshot must be on disk before the record says it is
         // committed; syncfs covers every file without walking them.
         FileOps.syncfs(data);
-        return DiskUsage.of(data);
+        try {
+            return usage.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("measuring " + data + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while measuring " + data);
+        }
     }
+
+    /** Where {@link #seal} measures usage while it flushes; threads end after a minute unused. */
+    private static final java.util.concurrent.ExecutorService USAGE_WALKS = java.util.concurrent.Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("strata-usage-", 1).factory());
 
     @Override
     public void remove(String key) {
