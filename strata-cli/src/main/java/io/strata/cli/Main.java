@@ -47,10 +47,38 @@ public final class Main {
             cl.setCommandName("strata daemon");
             args = rest;
         } else {
-            cl = new CommandLine(new Main());
+            // Picocli builds the model of every command it is given, which for the whole tree is
+            // most of a short command's start (0.15 s of `strata --version`): give it only the one
+            // named, called as in the tree. No name, help, or an unknown one: the whole tree.
+            Object command = args.length > 0 ? topLevel(args[0]) : null;
+            if (command != null) {
+                cl = new CommandLine(command);
+                cl.setCommandName("strata " + cl.getCommandName());
+                args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            } else {
+                cl = new CommandLine(new Main());
+            }
         }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd.getErr()));
         return cl.execute(args);
+    }
+
+    /** A new instance of the subcommand named (or aliased) {@code name}; null for none or help. */
+    static Object topLevel(String name) {
+        for (Class<?> c : Main.class.getAnnotation(Command.class).subcommands()) {
+            Command command = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class && (command.name().equals(name)
+                    || java.util.Arrays.asList(command.aliases()).contains(name))) {
+                try {
+                    var constructor = c.getDeclaredConstructor();
+                    constructor.setAccessible(true);
+                    return constructor.newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot create command " + c.getName(), e);
+                }
+            }
+        }
+        return null;
     }
 
     /** What a command that threw prints, and its exit code. */

@@ -1,0 +1,41 @@
+package io.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code strata NAME ...} builds only NAME's picocli model, and reads as the whole tree would. */
+class MainDispatchTest {
+    @Test
+    void everyTopLevelCommandAndAliasIsFoundAndHelpIsNot() {
+        for (Class<?> c : Main.class.getAnnotation(Command.class).subcommands()) {
+            Command command = c.getAnnotation(Command.class);
+            if (c == CommandLine.HelpCommand.class) {
+                assertThat(Main.topLevel(command.name())).isNull();
+                continue;
+            }
+            assertThat(Main.topLevel(command.name())).isInstanceOf(c);
+            Arrays.stream(command.aliases()).forEach(a -> assertThat(Main.topLevel(a)).isInstanceOf(c));
+        }
+        assertThat(Main.topLevel("no-such-command")).isNull();
+        assertThat(Main.topLevel("--root")).isNull();
+    }
+
+    @Test
+    void usageAndErrorsNameTheCommandAsTheTreeDoes() {
+        Captured.Result bad = Captured.run("snapshots", "ls", "--bogus");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("Unknown option: '--bogus'").contains("Usage: strata snapshots ls");
+        Captured.Result help = Captured.run("pull", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).startsWith("Usage: strata pull");
+        Captured.Result alias = Captured.run("s", "--help");
+        assertThat(alias.out()).contains("Usage: strata s").contains("prepare");
+        Captured.Result unknown = Captured.run("frobnicate");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unmatched argument").contains("frobnicate");
+    }
+}
