@@ -1,11 +1,12 @@
 /**
- * containerd's snapshots and events services over gRPC: the server behind {@code strata daemon},
+ * containerd's snapshots, events and diff services over gRPC: the server behind {@code strata daemon},
  * and a {@link io.strata.api.Snapshotter} that is a client of such a server.
  */
 module io.strata.grpc {
     requires transitive io.strata.api;
     requires transitive io.strata.events;
     requires transitive io.strata.service;
+    requires transitive io.strata.image;
     requires com.google.protobuf;
     requires io.grpc;
     requires io.grpc.netty;
@@ -27,4 +28,7 @@ module io.strata.grpc {
     exports io.strata.grpc.proto.eventtypes to com.google.protobuf;
     exports io.strata.grpc.proto.imageevents to com.google.protobuf;
     exports io.strata.grpc.proto.types to com.google.protobuf;
+    exports io.strata.grpc.proto.diff to com.google.protobuf;
+    exports io.strata.grpc.proto.content to com.google.protobuf;
+    exports io.strata.grpc.proto.namespaces to com.google.protobuf;
 }

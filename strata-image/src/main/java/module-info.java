@@ -15,4 +15,5 @@ module io.strata.image {
     exports io.strata.image.meta;
     exports io.strata.image.gc;
     exports io.strata.image.unpack;
+    exports io.strata.image.diff;
 }

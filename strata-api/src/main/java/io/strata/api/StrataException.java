@@ -8,7 +8,7 @@ package io.strata.api;
  */
 public sealed abstract class StrataException extends RuntimeException
         permits NotFoundException, AlreadyExistsException, FailedPreconditionException,
-                InvalidArgumentException, UnavailableException, InternalException {
+                InvalidArgumentException, UnavailableException, UnimplementedException, InternalException {
 
     protected StrataException(String message) {
         super(message);

@@ -35,7 +35,8 @@ import java.util.function.LongConsumer;
  * lower directories supply the metadata of implicit parent directories); a single writable bind
  * mount is written in its source directory, whiteouts deleting (or, asked by
  * {@link ApplyOptions#overlayWhiteouts}, in overlayfs form); anything else is mounted on a
- * temporary directory and written there, whiteouts deleting.
+ * temporary directory and written there, whiteouts deleting (so is an overlay mount with
+ * {@code userxattr}).
  *
  * <p>Guarantees: no entry, link or whiteout reaches outside the tree (paths resolve inside it,
  * {@code ..} past the root and absolute names are refused); the DiffID and the compressed digest
@@ -59,7 +60,9 @@ public final class Layers {
             if (m.readOnly()) {
                 throw new FailedPreconditionException("cannot apply a layer to read-only mounts (a view?)");
             }
-            if (m.type().equals("overlay")) {
+            // With userxattr the kernel reads user.overlay.* markers, which the applier does not
+            // write; such a mount is written through, like a foreign one.
+            if (m.type().equals("overlay") && !m.options().contains("userxattr")) {
                 String upper = OverlayLayout.option(m, "upperdir=");
                 if (upper == null) {
                     throw new FailedPreconditionException("cannot apply a layer to an overlay mount without upperdir");

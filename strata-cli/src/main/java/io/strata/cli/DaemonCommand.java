@@ -14,7 +14,11 @@ import io.strata.daemon.StateRootLock;
 import io.strata.daemon.StopMarker;
 import io.strata.daemon.SystemdUnits;
 import io.strata.events.EventJournal;
+import io.strata.grpc.ContainerdContent;
 import io.strata.grpc.StrataServer;
+import io.strata.image.diff.ContentDirectory;
+import io.strata.image.diff.LayerApplication;
+import io.strata.image.diff.MountScope;
 import io.strata.oci.Platform;
 import io.strata.service.NamespaceMode;
 import java.io.PrintWriter;
@@ -39,20 +43,23 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code strata daemon}: serves containerd's snapshots API on a unix socket, so that containerd
- * (through {@code [proxy_plugins]}), ctr, or Strata's own client use Strata's backends.
+ * (through {@code [proxy_plugins]}), ctr, or Strata's own client use Strata's backends, and
+ * containerd's Diff API, so that containerd unpacks layers with Strata's applier.
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-        description = "Serve containerd's snapshots gRPC API on a unix socket.")
+        description = "Serve containerd's snapshots and diff gRPC APIs on a unix socket.")
 final class DaemonCommand implements Callable<Integer> {
     static final String DEFAULT_ADDRESS = "/run/strata/strata.sock";
     static final String DEFAULT_ROOT = "/var/lib/strata";
+    static final String DEFAULT_CONTAINERD_ROOT = "/var/lib/containerd";
+    static final String DEFAULT_CONTAINERD_ADDRESS = "/run/containerd/containerd.sock";
 
     @Option(names = "--address", description = "Unix socket to serve on (default " + DEFAULT_ADDRESS + ").")
     String address;
     @Option(names = "--root", description = "State directory (default " + DEFAULT_ROOT + ").")
     Path root;
     @Option(names = "--config", description = "Optional config file (keys: root, address, log_level, namespaces, snapshotters,"
-            + " block_scratch_size).")
+            + " block_scratch_size, containerd_root, containerd_address).")
     Path config;
     @Option(names = "--log-level", description = "debug, info, warn or error (default warn: quiet).")
     String logLevel;
@@ -64,6 +71,15 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--block-scratch-size", description = "Size of a new block snapshot without parent, e.g. 10G"
             + " (default 10G); size labels grow it per prepare.")
     String blockScratchSize;
+    @Option(names = "--containerd-root", description = "containerd's root, whose content directory the differ reads layer"
+            + " blobs from and whose snapshots it may write (default " + DEFAULT_CONTAINERD_ROOT + ").")
+    Path containerdRoot;
+    @Option(names = "--containerd-address", description = "containerd's socket, for reading blobs through its Content API"
+            + " where its content directory is not readable (default " + DEFAULT_CONTAINERD_ADDRESS + ").")
+    String containerdAddress;
+    @Option(names = "--differ", negatable = true, description = "With --print-containerd-config: make Strata containerd's"
+            + " differ too (default: yes, unless containerd --version is older than 1.7, which loads no proxy differ).")
+    Boolean differ;
     @Option(names = "--print-containerd-config", description = "Print containerd's config for Strata (proxy plugins,"
             + " transfer unpack targets, CRI snapshotter) and exit.")
     boolean printContainerdConfig;
@@ -87,7 +103,9 @@ final class DaemonCommand implements Callable<Integer> {
             PlainOptions.Plain.value("--log-level", (c, v) -> c.logLevel = v),
             PlainOptions.Plain.value("--namespaces", (c, v) -> c.namespaces = v),
             PlainOptions.Plain.value("--snapshotters", (c, v) -> c.snapshotters = List.of(v.split(",", -1))),
-            PlainOptions.Plain.value("--block-scratch-size", (c, v) -> c.blockScratchSize = v));
+            PlainOptions.Plain.value("--block-scratch-size", (c, v) -> c.blockScratchSize = v),
+            PlainOptions.Plain.value("--containerd-root", (c, v) -> c.containerdRoot = Path.of(v)),
+            PlainOptions.Plain.value("--containerd-address", (c, v) -> c.containerdAddress = v));
 
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile StrataServer server;
@@ -110,6 +128,10 @@ final class DaemonCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        Path ctrRoot = (containerdRoot != null ? containerdRoot : Path.of(file.get("containerd_root", DEFAULT_CONTAINERD_ROOT)))
+                .toAbsolutePath();
+        Path ctrSocket = Path.of(containerdAddress != null ? containerdAddress
+                : file.get("containerd_address", DEFAULT_CONTAINERD_ADDRESS)).toAbsolutePath();
         Logging.configure(logLevel != null ? logLevel : file.get("log_level", "warn"), System.err);
         System.Logger log = System.getLogger("io.strata.daemon");
         for (String b : backends) {
@@ -146,6 +168,8 @@ final class DaemonCommand implements Callable<Integer> {
             var journal = CompletableFuture.supplyAsync(() -> EventJournal.openIn(stateRoot), afterServing::add);
             StrataServer s = StrataServer.create(Path.of(addr), served, mode, journal);
             activated.ifPresent(s::inheriting);
+            s.differ(new LayerApplication(new ContentDirectory(ctrRoot), Optional.of(new ContainerdContent(ctrSocket)),
+                    new MountScope(List.of(stateRoot, ctrRoot))));
             server = s.start();
             openAll.run();
         } catch (java.net.BindException e) {
@@ -235,18 +259,23 @@ final class DaemonCommand implements Callable<Integer> {
     }
 
     private ContainerdConfig containerdConfig(String address, List<String> backends) {
+        Optional<String> installed = format != null && differ != null ? Optional.empty() : ContainerdConfig.installedVersion();
         ContainerdConfig.Format f;
         if (format != null) {
             f = ContainerdConfig.Format.parse(format);
         } else {
-            Optional<Integer> major = ContainerdConfig.installedVersion().flatMap(ContainerdConfig::majorVersion);
+            Optional<Integer> major = installed.flatMap(ContainerdConfig::majorVersion);
             f = major.map(ContainerdConfig.Format::forMajor).orElse(ContainerdConfig.Format.V3);
             if (major.isEmpty()) {
                 spec.commandLine().getErr().println("strata: no containerd --version on PATH; printing config version 3"
                         + " (containerd 2.x); use --format v2 for containerd 1.x");
             }
         }
+        // Every containerd 2.x loads proxy differs; of 1.x only 1.7 does, and 1.6 refuses to start when
+        // its diff service names a differ it did not load.
+        boolean asDiffer = differ != null ? differ : f == ContainerdConfig.Format.V3
+                || installed.flatMap(ContainerdConfig::version).map(v -> v.major() > 1 || v.minor() >= 7).orElse(true);
         // containerd parses this and normalizes it as Platform does (linux/arm64 is linux/arm64/v8).
-        return new ContainerdConfig(f, address, backends, Platform.host().toString());
+        return new ContainerdConfig(f, address, backends, Platform.host().toString(), asDiffer);
     }
 }

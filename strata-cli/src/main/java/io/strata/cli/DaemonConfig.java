@@ -12,11 +12,13 @@ import java.util.Map;
 /**
  * The daemon's optional config file: a flat TOML subset, one {@code key = value} a line, values
  * quoted strings or lists of them, {@code #} comments. Keys: {@code root}, {@code address},
- * {@code log_level}, {@code namespaces}, {@code snapshotters}, {@code block_scratch_size}. Unknown keys are an error naming
+ * {@code log_level}, {@code namespaces}, {@code snapshotters}, {@code block_scratch_size},
+ * {@code containerd_root}, {@code containerd_address}. Unknown keys are an error naming
  * them, so a typo does not pass silently.
  */
 record DaemonConfig(Map<String, List<String>> values) {
-    static final List<String> KEYS = List.of("root", "address", "log_level", "namespaces", "snapshotters", "block_scratch_size");
+    static final List<String> KEYS = List.of("root", "address", "log_level", "namespaces", "snapshotters", "block_scratch_size",
+            "containerd_root", "containerd_address");
 
     static DaemonConfig read(Path file) {
         String text;

@@ -7,6 +7,7 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
+import io.strata.api.UnimplementedException;
 
 /** The one place that maps Strata's error kinds to process exit codes. */
 final class ExitCodes {
@@ -20,6 +21,7 @@ final class ExitCodes {
             case AlreadyExistsException x -> 4;
             case FailedPreconditionException x -> 5;
             case UnavailableException x -> 6;
+            case UnimplementedException x -> 7;
             case InternalException x -> 1;
         };
     }
@@ -31,6 +33,7 @@ final class ExitCodes {
             case AlreadyExistsException x -> "already exists";
             case FailedPreconditionException x -> "failed precondition";
             case UnavailableException x -> "unavailable";
+            case UnimplementedException x -> "not implemented";
             case InternalException x -> "internal error";
         };
         return e.getMessage() + " (" + kind + ")";

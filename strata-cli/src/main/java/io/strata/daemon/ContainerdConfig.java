@@ -27,12 +27,23 @@ import java.util.regex.Pattern;
  *       unpack platforms defined"). The list replaces containerd's default, so overlayfs stays on it.</li>
  *   <li>the CRI's snapshotter ({@code io.containerd.grpc.v1.cri} in version 2,
  *       {@code io.containerd.cri.v1.images} in version 3), so Kubernetes' images land on Strata.</li>
+ *   <li>with {@code differ}: {@code [proxy_plugins.strata-diff]} of type {@code diff}, first in the diff
+ *       service's order before containerd's {@code walking} (client-side unpacking, {@code ctr
+ *       --local}, and containerd 1.7), and the differ of every {@code unpack_config} entry (the
+ *       transfer service takes one differ per entry and tries no other). containerd 1.6 loads no
+ *       proxy differ and refuses to start with such an order, so a config for it goes without.</li>
  * </ul>
  * Each backend gets exactly one containerd name: containerd's garbage collector removes every
  * snapshot of a snapshotter that its own records for that name do not hold, so two names for one
  * backend would remove each other's snapshots.
  */
-public record ContainerdConfig(Format format, String address, List<String> backends, String platform) {
+public record ContainerdConfig(Format format, String address, List<String> backends, String platform, boolean differ) {
+    /** The name containerd knows Strata's differ by. */
+    public static final String DIFFER = "strata-diff";
+
+    /** A containerd release's major and minor version. */
+    public record Version(int major, int minor) {
+    }
 
     /** containerd's config versions: 2 for containerd 1.x, 3 for 2.x. */
     public enum Format {
@@ -67,8 +78,14 @@ public record ContainerdConfig(Format format, String address, List<String> backe
 
     /** The major version in {@code containerd --version}'s output, if it has one. */
     public static Optional<Integer> majorVersion(String versionOutput) {
+        return version(versionOutput).map(Version::major);
+    }
+
+    /** The version in {@code containerd --version}'s output, if it has one. */
+    public static Optional<Version> version(String versionOutput) {
         Matcher m = VERSION.matcher(versionOutput.strip());
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        return m.find() ? Optional.of(new Version(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))))
+                : Optional.empty();
     }
 
     /** Runs {@code containerd --version} as found on {@code PATH}; empty when that fails. */
@@ -117,6 +134,15 @@ public record ContainerdConfig(Format format, String address, List<String> backe
                 l.add("    capabilities = [" + String.join(", ", caps.stream().map(ContainerdConfig::quote).toList()) + "]");
             }
         }
+        if (differ) {
+            l.add("  # Strata unpacks layers for containerd, into Strata's snapshots and into containerd's own.");
+            l.add("  [proxy_plugins." + DIFFER + "]");
+            l.add("    type = \"diff\"");
+            l.add("    address = " + quote(address));
+            l.add("");
+            l.add("[plugins.\"io.containerd.service.v1.diff-service\"]");
+            l.add("  default = [" + quote(DIFFER) + ", \"walking\"]");
+        }
         if (format == Format.V3) {
             l.add("");
             l.add("# The transfer service (ctr images pull and import) unpacks only into the snapshotters listed here.");
@@ -124,7 +150,7 @@ public record ContainerdConfig(Format format, String address, List<String> backe
                 l.add("[[plugins.\"io.containerd.transfer.v1.local\".unpack_config]]");
                 l.add("  platform = " + quote(platform));
                 l.add("  snapshotter = " + quote(sn));
-                l.add("  differ = \"walking\"");
+                l.add("  differ = " + quote(differ ? DIFFER : "walking"));
             }
             l.add("");
             l.add("[plugins.\"io.containerd.cri.v1.images\"]");

@@ -121,7 +121,9 @@ class DaemonCommandTest {
                         + "    capabilities = [\"rebase\"]\n")
                 .contains("[proxy_plugins.strata-native]\n    type = \"snapshot\"\n    address = \"/run/x.sock\"\n  [")
                 .contains("[[plugins.\"io.containerd.transfer.v1.local\".unpack_config]]\n  platform = \"linux/amd64\"\n"
-                        + "  snapshotter = \"strata-block\"\n  differ = \"walking\"")
+                        + "  snapshotter = \"strata-block\"\n  differ = \"strata-diff\"")
+                .contains("[proxy_plugins.strata-diff]\n    type = \"diff\"\n    address = \"/run/x.sock\"\n")
+                .contains("[plugins.\"io.containerd.service.v1.diff-service\"]\n  default = [\"strata-diff\", \"walking\"]")
                 .contains("snapshotter = \"overlayfs\"")
                 .contains("[plugins.\"io.containerd.cri.v1.images\"]\n  snapshotter = \"strata-overlayfs\"")
                 .as("one containerd name per backend").doesNotContain("[proxy_plugins.strata]");
@@ -129,6 +131,15 @@ class DaemonCommandTest {
         assertThat(v2).contains("\nversion = 2\n").contains("[proxy_plugins.strata-native]")
                 .contains("[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  snapshotter = \"strata-native\"")
                 .doesNotContain("unpack_config").doesNotContain("capabilities").doesNotContain("strata-overlayfs");
+        String v3Plain = printed("--print-containerd-config", "--format", "v3", "--no-differ", "--address", "/run/x.sock");
+        assertThat(v3Plain).contains("  snapshotter = \"strata-block\"\n  differ = \"walking\"")
+                .doesNotContain("type = \"diff\"").doesNotContain("diff-service");
+        // containerd 1.7 reads version 2 and loads proxy differs; 1.6 does not (--differ defaults from containerd --version).
+        assertThat(printed("--print-containerd-config", "--format", "v2", "--differ", "--address", "/run/x.sock"))
+                .contains("[proxy_plugins.strata-diff]\n    type = \"diff\"")
+                .contains("default = [\"strata-diff\", \"walking\"]").doesNotContain("unpack_config");
+        assertThat(printed("--print-containerd-config", "--format", "v2", "--no-differ", "--address", "/run/x.sock"))
+                .doesNotContain("diff");
         assertThat(printed("--print-containerd-config", "--format", "v3", "--address", "/run/a \"b\".sock"))
                 .contains("address = \"/run/a \\\"b\\\".sock\"");
         assertThat(Main.run("daemon", "--print-containerd-config", "--format", "v4")).isEqualTo(2);
@@ -156,7 +167,8 @@ class DaemonCommandTest {
     /** The plain table names every value option of the command, and sets each field as picocli would. */
     @Test
     void plainTableMatchesThePicocliOptions() throws Exception {
-        java.util.Set<String> picocliOnly = java.util.Set.of("--print-containerd-config", "--print-systemd-units", "--format");
+        java.util.Set<String> picocliOnly = java.util.Set.of("--print-containerd-config", "--print-systemd-units", "--format",
+                "--differ");
         java.util.Set<String> declared = new java.util.TreeSet<>();
         for (var f : DaemonCommand.class.getDeclaredFields()) {
             CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
@@ -171,7 +183,8 @@ class DaemonCommandTest {
         assertThat(plain).isEqualTo(expected);
 
         String[] args = {"--address", "/run/a.sock", "--root", "/var/x", "--config", "/etc/strata.conf", "--log-level", "debug",
-                "--namespaces", "isolate", "--snapshotters", "native,,block", "--block-scratch-size", "2G"};
+                "--namespaces", "isolate", "--snapshotters", "native,,block", "--block-scratch-size", "2G",
+                "--containerd-root", "/srv/containerd", "--containerd-address", "/srv/containerd.sock"};
         DaemonCommand byPlain = PlainOptions.parse(new DaemonCommand(), args, DaemonCommand.PLAIN).orElseThrow();
         DaemonCommand byPicocli = new DaemonCommand();
         new CommandLine(byPicocli).parseArgs(args);
@@ -191,6 +204,8 @@ class DaemonCommandTest {
                 .contains(1);
         assertThat(ContainerdConfig.majorVersion("containerd containerd.io v1.7.27 05044ec0a9a7")).contains(1);
         assertThat(ContainerdConfig.majorVersion("bash: containerd: command not found")).isEmpty();
+        assertThat(ContainerdConfig.version("containerd containerd.io v1.7.27 05044ec0a9a7"))
+                .contains(new ContainerdConfig.Version(1, 7));
         assertThat(ContainerdConfig.Format.forMajor(2)).isEqualTo(ContainerdConfig.Format.V3);
         assertThat(ContainerdConfig.Format.forMajor(1)).isEqualTo(ContainerdConfig.Format.V2);
     }

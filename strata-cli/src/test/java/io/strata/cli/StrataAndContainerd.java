@@ -26,17 +26,31 @@ final class StrataAndContainerd implements AutoCloseable {
         this.socket = dir.resolve("strata.sock");
     }
 
-    /** Starts both; skips (or fails, in CI) when {@code install} is missing. */
+    /**
+     * Starts both; skips (or fails, in CI) when {@code install} is missing. The daemon is told where
+     * this containerd keeps its root and socket, as its differ needs to know.
+     */
     static StrataAndContainerd start(PrivateContainerd.Install install) throws Exception {
+        return start(install, null);
+    }
+
+    /**
+     * As {@link #start(PrivateContainerd.Install)}, with the daemon's {@code --containerd-root} set to
+     * {@code containerdRoot} instead (null: containerd's real root), to make it read blobs elsewhere.
+     */
+    static StrataAndContainerd start(PrivateContainerd.Install install, Path containerdRoot) throws Exception {
         Containerds.require(install);
         StrataAndContainerd w = new StrataAndContainerd(Files.createTempDirectory("strata-containerd"));
         try {
             CommandLine cl = new CommandLine(w.daemon);
+            Path ctr = w.dir.resolve("containerd");
+            String root = (containerdRoot != null ? containerdRoot : ctr.resolve("root")).toString();
             // The daemon's thread lives until the test ends: containerd 2.1 ends OS threads after some mounts.
             w.daemonThread = Thread.ofPlatform().name("strata-daemon").start(() -> cl.execute(
-                    "--address", w.socket.toString(), "--root", w.dir.resolve("strata").toString()));
+                    "--address", w.socket.toString(), "--root", w.dir.resolve("strata").toString(),
+                    "--containerd-root", root, "--containerd-address", ctr.resolve("containerd.sock").toString()));
             assertThat(w.daemon.awaitStarted(Duration.ofSeconds(30))).as("daemon started").isTrue();
-            w.containerd = Containerds.start(w.dir.resolve("containerd"), install, w.socket);
+            w.containerd = Containerds.start(ctr, install, w.socket);
             return w;
         } catch (Exception | Error e) {
             w.close();

@@ -11,6 +11,7 @@ import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
+import io.strata.api.UnimplementedException;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +51,7 @@ final class GrpcErrors {
             case FailedPreconditionException x -> Status.Code.FAILED_PRECONDITION;
             case InvalidArgumentException x -> Status.Code.INVALID_ARGUMENT;
             case UnavailableException x -> Status.Code.UNAVAILABLE;
+            case UnimplementedException x -> Status.Code.UNIMPLEMENTED;
             case InternalException x -> Status.Code.INTERNAL;
         };
     }
@@ -74,7 +76,7 @@ final class GrpcErrors {
     /**
      * The Strata error for a failed call, by status code: NOT_FOUND, ALREADY_EXISTS,
      * FAILED_PRECONDITION, INVALID_ARGUMENT and UNAVAILABLE map to the subclass of the same name;
-     * OUT_OF_RANGE, RESOURCE_EXHAUSTED (a message over the size limit) and UNIMPLEMENTED to
+     * UNIMPLEMENTED to {@link UnimplementedException}; OUT_OF_RANGE and RESOURCE_EXHAUSTED (a message over the size limit) to
      * {@link InvalidArgumentException} (the request asks for what the server cannot take);
      * CANCELLED, DEADLINE_EXCEEDED and ABORTED to {@link UnavailableException} (may succeed later);
      * anything else to {@link InternalException}.
@@ -86,7 +88,8 @@ final class GrpcErrors {
             case NOT_FOUND -> new NotFoundException(message, failure);
             case ALREADY_EXISTS -> new AlreadyExistsException(message, failure);
             case FAILED_PRECONDITION -> new FailedPreconditionException(message, failure);
-            case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED, UNIMPLEMENTED ->
+            case UNIMPLEMENTED -> new UnimplementedException(message, failure);
+            case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED ->
                     new InvalidArgumentException(message, failure);
             case UNAVAILABLE, CANCELLED, DEADLINE_EXCEEDED, ABORTED -> new UnavailableException(message, failure);
             default -> new InternalException(message, failure);

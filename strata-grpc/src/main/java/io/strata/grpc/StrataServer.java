@@ -14,7 +14,9 @@ import io.strata.api.Snapshotter;
 import io.strata.events.EventJournal;
 import io.strata.events.Publisher;
 import io.strata.grpc.proto.events.EventsGrpc;
+import io.strata.grpc.proto.diff.DiffGrpc;
 import io.strata.grpc.proto.snapshots.SnapshotsGrpc;
+import io.strata.image.diff.LayerApplication;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -31,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gRPC server on a unix socket serving {@link SnapshotsService} and the standard
- * {@code grpc.health.v1.Health} service, as a containerd proxy snapshotter plugin.
+ * {@code grpc.health.v1.Health} service, as a containerd proxy snapshotter plugin, and, when
+ * {@linkplain #differ given a layer application}, containerd's Diff service as a proxy differ.
  *
  * <p>Guarantees: {@link #start()} creates the socket's directory, replaces a stale socket file
  * (one nobody answers on) but refuses a live one or a file that is not a socket, and leaves the
@@ -72,6 +75,7 @@ public final class StrataServer implements AutoCloseable {
     private final NamespaceMode mode;
     private final CompletableFuture<EventJournal> events;
     private EventsService eventsService;
+    private LayerApplication differ;
     private final HealthStatusManager health = new HealthStatusManager();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Server server;
@@ -133,6 +137,18 @@ public final class StrataServer implements AutoCloseable {
     }
 
     /**
+     * Also serves containerd's {@code containerd.services.diff.v1.Diff} with {@code application}
+     * ({@link DiffService}), which the server closes when it shuts down. Call before {@link #start()}.
+     */
+    public synchronized StrataServer differ(LayerApplication application) {
+        if (started) {
+            throw new IllegalStateException("server already started");
+        }
+        this.differ = Objects.requireNonNull(application, "application");
+        return this;
+    }
+
+    /**
      * Binds the socket and starts serving.
      *
      * @throws java.net.BindException               if another server answers on the socket
@@ -172,6 +188,9 @@ public final class StrataServer implements AutoCloseable {
                 eventsService = new EventsService(events);
                 builder.addService(eventsService);
             }
+            if (differ != null) {
+                builder.addService(new DiffService(differ));
+            }
             server = builder.build().start();
             if (bound != null) {
                 socketIdentity = SocketFiles.publish(bound, socket);
@@ -187,6 +206,9 @@ public final class StrataServer implements AutoCloseable {
         health.setStatus(SnapshotsGrpc.SERVICE_NAME, ServingStatus.SERVING);
         if (eventsService != null) {
             health.setStatus(EventsGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        }
+        if (differ != null) {
+            health.setStatus(DiffGrpc.SERVICE_NAME, ServingStatus.SERVING);
         }
         return this;
     }
@@ -255,6 +277,9 @@ public final class StrataServer implements AutoCloseable {
             // Cancelled handlers may still be inside a snapshotter call; give them a moment to return.
             handlers.shutdown();
             awaitQuietly(handlers);
+        }
+        if (differ != null) {
+            differ.close();
         }
         for (var e : snapshotters.entrySet()) {
             try {

@@ -17,6 +17,7 @@ import io.strata.api.NotFoundException;
 import io.strata.api.Snapshotter;
 import io.strata.api.StrataException;
 import io.strata.api.UnavailableException;
+import io.strata.api.UnimplementedException;
 import io.strata.grpc.proto.snapshots.StatSnapshotRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -156,7 +157,7 @@ class GrpcErrorsTest {
         for (Case c : List.of(
                 new Case(Status.Code.OUT_OF_RANGE, InvalidArgumentException.class),
                 new Case(Status.Code.RESOURCE_EXHAUSTED, InvalidArgumentException.class),
-                new Case(Status.Code.UNIMPLEMENTED, InvalidArgumentException.class),
+                new Case(Status.Code.UNIMPLEMENTED, UnimplementedException.class),
                 new Case(Status.Code.CANCELLED, UnavailableException.class),
                 new Case(Status.Code.DEADLINE_EXCEEDED, UnavailableException.class),
                 new Case(Status.Code.ABORTED, UnavailableException.class),
