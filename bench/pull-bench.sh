@@ -69,7 +69,7 @@ for n in $images; do
     ct+=("$(echo "$(now) - $t0" | bc)")
 
     rm -rf "$work/strata-root"; drop; t0=$(now)
-    "$here/strata" pull --root "$work/strata-root" --plain-http "$host" "$host/bench/$n:1" >/dev/null; sync
+    "$here/strata" pull --root "$work/strata-root" --plain-http "$host/bench/$n:1" >/dev/null; sync
     st+=("$(echo "$(now) - $t0" | bc)")
 
     rm -rf "$work/tar"; drop; t0=$(now)

@@ -31,4 +31,6 @@ module io.strata.grpc {
     exports io.strata.grpc.proto.diff to com.google.protobuf;
     exports io.strata.grpc.proto.content to com.google.protobuf;
     exports io.strata.grpc.proto.namespaces to com.google.protobuf;
+    exports io.strata.grpc.proto.version to com.google.protobuf;
+    exports io.strata.grpc.proto.introspection to com.google.protobuf;
 }

@@ -73,7 +73,7 @@ public final class AotTraining {
             // A pull on a fresh root, as `strata pull` runs on a new node, and one that finds it all there.
             Path pulled = work.resolve("pulled");
             for (int i = 0; i < 2; i++) {
-                int pull = Main.run("pull", "--root", pulled.toString(), "--plain-http", registry.host(),
+                int pull = Main.run("pull", "--root", pulled.toString(), "--plain-http",
                         registry.host() + "/training/app:1");
                 if (pull != 0) {
                     throw new IllegalStateException("training pull exited " + pull);

@@ -9,6 +9,7 @@ import io.strata.backend.Fsck;
 import io.strata.daemon.ContainerdConfig;
 import io.strata.daemon.DeferredSnapshotter;
 import io.strata.daemon.SdNotify;
+import io.strata.daemon.ServerUuid;
 import io.strata.daemon.SocketActivation;
 import io.strata.daemon.StateRootLock;
 import io.strata.daemon.StopMarker;
@@ -168,6 +169,7 @@ final class DaemonCommand implements Callable<Integer> {
             var journal = CompletableFuture.supplyAsync(() -> EventJournal.openIn(stateRoot), afterServing::add);
             StrataServer s = StrataServer.create(Path.of(addr), served, mode, journal);
             activated.ifPresent(s::inheriting);
+            s.uuid(ServerUuid.of(stateRoot));
             s.differ(new LayerApplication(new ContentDirectory(ctrRoot), Optional.of(new ContainerdContent(ctrSocket)),
                     new MountScope(List.of(stateRoot, ctrRoot))));
             server = s.start();

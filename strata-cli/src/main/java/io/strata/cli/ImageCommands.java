@@ -82,8 +82,11 @@ final class ImageCommands {
         String platform;
         @Option(names = "--all-platforms", description = "Pull every platform of an index.")
         boolean allPlatforms;
-        @Option(names = "--plain-http", description = "Talk http, not https, to these registry hosts (host:port).", split = ",")
-        List<String> plainHttp = List.of();
+        @Option(names = "--plain-http", description = "Talk plain HTTP, not HTTPS, to the reference's registry (as ctr's --plain-http).")
+        boolean plainHttp;
+        @Option(names = "--plain-http-host", paramLabel = "HOST[:PORT]", split = ",", description = "Also talk plain HTTP to these"
+                + " registry hosts (repeatable, or comma-separated), say one the registry redirects blob downloads to.")
+        List<String> plainHttpHosts = List.of();
         @Option(names = "--max-concurrent-downloads", defaultValue = "3", description = "Parallel layer downloads (default: ${DEFAULT-VALUE}).")
         int parallel;
         @Option(names = "--no-unpack", description = "Only fetch the content.")
@@ -112,7 +115,8 @@ final class ImageCommands {
                 }
             };
             PullRequest request = PullRequest.of(where.namespace, reference).withPlatforms(platforms(platform, allPlatforms))
-                    .withPlainHttp(new HashSet<>(plainHttp)).withParallelism(parallel);
+                    .withParallelism(parallel);
+            request = request.withPlainHttp(plainHttpHosts(this, request));
             PullListener pulling = clock == null ? listener : clock.listening(listener);
             Unpacker.Listener unpacking = clock == null ? unpackLog(out) : clock.listening(unpackLog(out));
             try (Strata strata = where.open()) {
@@ -131,6 +135,22 @@ final class ImageCommands {
             }
             return 0;
         }
+    }
+
+    /** The registries a pull talks plain HTTP to; a reference given as a host is refused, naming the right option. */
+    private static java.util.Set<String> plainHttpHosts(Pull pull, PullRequest request) {
+        java.util.Set<String> hosts = new HashSet<>();
+        for (String h : pull.plainHttpHosts) {
+            if (h.isBlank() || h.contains("/") || h.contains("@")) {
+                throw new InvalidArgumentException("--plain-http-host takes registry hosts (host[:port]), not \"" + h + "\"; to pull "
+                        + "an image from a plain-HTTP registry, give --plain-http and the reference: strata pull --plain-http " + h);
+            }
+            hosts.add(h);
+        }
+        if (pull.plainHttp) {
+            hosts.add(request.reference().domain());
+        }
+        return hosts;
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Container snapshots on the JVM: containerd's snapshotters, in Java.",
         subcommands = {SnapshotsCommand.class, LayerCommand.class, ImageCommands.Pull.class, ImageCommands.Import.class,
                 ImageCommands.Images.class, ImageCommands.Rootfs.class, ImageCommands.Gc.class, EventsCommand.class, DaemonCommand.class,
-                FsckCommand.class, MountCommand.class, UnmountCommand.class, DemoCommand.class,
+                FsckCommand.class, MountCommand.class, UnmountCommand.class, DemoCommand.class, VersionCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -29,9 +30,25 @@ public final class Main {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
+        GlobalOptions globals;
+        try {
+            globals = GlobalOptions.peel(args);
+            globals.get("--log-level").ifPresent(level -> Logging.configure(level, System.err));
+        } catch (GlobalOptions.UsageError | io.strata.api.InvalidArgumentException e) {
+            System.err.println("strata: " + e.getMessage());
+            return UsageErrors.USAGE;
+        }
+        args = globals.rest();
         CommandLine cl;
         if (args.length > 0 && args[0].equals("daemon")) {
-            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            String[] rest;
+            try {
+                rest = globals.appendTo(java.util.Arrays.copyOfRange(args, 1, args.length),
+                        java.util.List.of("--root", "--address", "--log-level"), "strata daemon");
+            } catch (GlobalOptions.UsageError e) {
+                System.err.println("strata: " + e.getMessage());
+                return UsageErrors.USAGE;
+            }
             // The daemon's start is on containerd's critical path: plain options skip picocli's model
             // (see PlainOptions); help, printing and anything picocli must explain go through it.
             var plain = PlainOptions.parse(new DaemonCommand(), rest, DaemonCommand.PLAIN);
@@ -54,11 +71,13 @@ public final class Main {
             if (command != null) {
                 cl = new CommandLine(command);
                 cl.setCommandName("strata " + cl.getCommandName());
-                args = java.util.Arrays.copyOfRange(args, 1, args.length);
+                args = GlobalOptions.afterSubcommand(cl.getCommandSpec(), java.util.Arrays.copyOfRange(args, 1, args.length));
             } else {
                 cl = new CommandLine(new Main());
             }
+            globals.applyTo(cl);
         }
+        cl.setParameterExceptionHandler(new UsageErrors());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd.getErr()));
         return cl.execute(args);
     }
@@ -97,8 +116,8 @@ public final class Main {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"strata " + (v == null ? "dev" : v)};
+            io.strata.api.StrataVersion v = io.strata.api.StrataVersion.current();
+            return new String[] {"strata " + v.version() + " (" + v.revision() + ")"};
         }
     }
 }

@@ -28,7 +28,9 @@ class MainDispatchTest {
     void usageAndErrorsNameTheCommandAsTheTreeDoes() {
         Captured.Result bad = Captured.run("snapshots", "ls", "--bogus");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("Unknown option: '--bogus'").contains("Usage: strata snapshots ls");
+        // One line (issue 18): what was wrong, and where the usage is.
+        assertThat(bad.err().lines().toList()).singleElement().asString()
+                .contains("Unknown option: '--bogus'", "see 'strata snapshots ls --help'");
         Captured.Result help = Captured.run("pull", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).startsWith("Usage: strata pull");
@@ -37,5 +39,8 @@ class MainDispatchTest {
         Captured.Result unknown = Captured.run("frobnicate");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unmatched argument").contains("frobnicate");
+        Captured.Result near = Captured.run("snapshot", "lst");
+        assertThat(near.code()).isEqualTo(2);
+        assertThat(near.err().lines().toList()).singleElement().asString().contains("'lst'", "did you mean 'ls'");
     }
 }

@@ -16,6 +16,7 @@ import io.strata.events.Publisher;
 import io.strata.grpc.proto.events.EventsGrpc;
 import io.strata.grpc.proto.diff.DiffGrpc;
 import io.strata.grpc.proto.snapshots.SnapshotsGrpc;
+import io.strata.grpc.proto.version.VersionGrpc;
 import io.strata.image.diff.LayerApplication;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -32,8 +33,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gRPC server on a unix socket serving {@link SnapshotsService} and the standard
- * {@code grpc.health.v1.Health} service, as a containerd proxy snapshotter plugin, and, when
+ * A gRPC server on a unix socket serving {@link SnapshotsService}, containerd's Version service and
+ * the standard {@code grpc.health.v1.Health} service, as a containerd proxy snapshotter plugin, and, when
  * {@linkplain #differ given a layer application}, containerd's Diff service as a proxy differ.
  *
  * <p>Guarantees: {@link #start()} creates the socket's directory, replaces a stale socket file
@@ -76,6 +77,7 @@ public final class StrataServer implements AutoCloseable {
     private final CompletableFuture<EventJournal> events;
     private EventsService eventsService;
     private LayerApplication differ;
+    private String uuid = java.util.UUID.randomUUID().toString();
     private final HealthStatusManager health = new HealthStatusManager();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Server server;
@@ -137,6 +139,19 @@ public final class StrataServer implements AutoCloseable {
     }
 
     /**
+     * The UUID the Introspection service answers (containerd's {@code ctr version} prints it); a
+     * daemon keeps one per state root. Without it the server makes up one for its lifetime. Call
+     * before {@link #start()}.
+     */
+    public synchronized StrataServer uuid(String id) {
+        if (started) {
+            throw new IllegalStateException("server already started");
+        }
+        this.uuid = java.util.UUID.fromString(id).toString();
+        return this;
+    }
+
+    /**
      * Also serves containerd's {@code containerd.services.diff.v1.Diff} with {@code application}
      * ({@link DiffService}), which the server closes when it shuts down. Call before {@link #start()}.
      */
@@ -183,7 +198,9 @@ public final class StrataServer implements AutoCloseable {
                     // gRPC always asks for TCP keepalive, which a unix socket lacks; null drops the option.
                     .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                     .addService(new SnapshotsService(snapshotters, mode, events == null ? Publisher.NONE : publisher(events)))
-                    .addService(health.getHealthService());
+                    .addService(health.getHealthService())
+                    .addService(new VersionService(io.strata.api.StrataVersion.current()))
+                    .addService(new IntrospectionService(uuid));
             if (events != null) {
                 eventsService = new EventsService(events);
                 builder.addService(eventsService);
@@ -204,6 +221,7 @@ public final class StrataServer implements AutoCloseable {
         }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(SnapshotsGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        health.setStatus(VersionGrpc.SERVICE_NAME, ServingStatus.SERVING);
         if (eventsService != null) {
             health.setStatus(EventsGrpc.SERVICE_NAME, ServingStatus.SERVING);
         }
