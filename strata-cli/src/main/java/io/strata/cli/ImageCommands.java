@@ -9,7 +9,6 @@ import io.strata.image.Strata;
 import io.strata.image.gc.GarbageCollector;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.unpack.Unpacker;
-import io.strata.oci.Descriptor;
 import io.strata.oci.Platform;
 import io.strata.oci.PlatformMatcher;
 import java.io.PrintWriter;
@@ -18,10 +17,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +52,29 @@ final class ImageCommands {
             return PlatformMatcher.all();
         }
         return platform == null ? PlatformMatcher.host() : PlatformMatcher.only(Platform.parse(platform));
+    }
+
+    /** Tells {@code a}, then {@code b}. */
+    static Unpacker.Listener both(Unpacker.Listener a, Unpacker.Listener b) {
+        return new Unpacker.Listener() {
+            @Override
+            public void started(int index, String chainId) {
+                a.started(index, chainId);
+                b.started(index, chainId);
+            }
+
+            @Override
+            public void finished(int index, Unpacker.Outcome outcome) {
+                a.finished(index, outcome);
+                b.finished(index, outcome);
+            }
+
+            @Override
+            public void synced(long nanos) {
+                a.synced(nanos);
+                b.synced(nanos);
+            }
+        };
     }
 
     /** Prints one line per unpacked layer. */
@@ -91,6 +111,8 @@ final class ImageCommands {
         int parallel;
         @Option(names = "--no-unpack", description = "Only fetch the content.")
         boolean noUnpack;
+        @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: the image's name and digest.")
+        boolean quiet;
         @Option(names = "--timings", description = "Print, on stderr, where the time went: start-up, and per layer download, "
                 + "inflate, digest, tar parsing, file writes, syncfs and commit.")
         boolean timings;
@@ -99,36 +121,26 @@ final class ImageCommands {
         public Integer call() {
             PullTimings clock = timings ? new PullTimings() : null;
             PrintWriter out = spec.commandLine().getOut();
-            Map<String, ProgressLine> bars = new ConcurrentHashMap<>();
-            PullListener listener = new PullListener() {
-                @Override
-                public void progress(Descriptor blob, long bytes, long total) {
-                    bars.computeIfAbsent(blob.digest(), d -> new ProgressLine(d.substring(7, 19), total)).update(bytes);
-                }
-
-                @Override
-                public void done(Descriptor blob) {
-                    ProgressLine bar = bars.remove(blob.digest());
-                    if (bar != null) {
-                        bar.close();
-                    }
-                }
-            };
             PullRequest request = PullRequest.of(where.namespace, reference).withPlatforms(platforms(platform, allPlatforms))
                     .withParallelism(parallel);
             request = request.withPlainHttp(plainHttpHosts(this, request));
-            PullListener pulling = clock == null ? listener : clock.listening(listener);
-            Unpacker.Listener unpacking = clock == null ? unpackLog(out) : clock.listening(unpackLog(out));
-            try (Strata strata = where.open()) {
-                if (noUnpack) {
-                    ImageRecord img = strata.pull(request, pulling);
-                    out.println(img.name() + " " + img.digest());
-                } else {
-                    // Layers are applied while they download (see Strata.pullAndUnpack).
-                    ImageRecord img = strata.pullAndUnpack(request, pulling, where.snapshotter, unpacking);
-                    out.println(img.name() + " " + img.digest());
-                    out.println("unpacked to " + where.snapshotter);
-                }
+            // The per-layer lines wait until the progress rows are finished, so the two never interleave.
+            java.io.StringWriter layerLines = new java.io.StringWriter();
+            ImageRecord img;
+            try (Strata strata = where.open();
+                 PullProgress progress = new PullProgress(reference, PullProgress.Mode.of(quiet), System.err)) {
+                PullListener pulling = clock == null ? progress : clock.listening((PullListener) progress);
+                Unpacker.Listener unpacking = both(progress, unpackLog(new PrintWriter(layerLines)));
+                unpacking = clock == null ? unpacking : clock.listening(unpacking);
+                // Layers are applied while they download (see Strata.pullAndUnpack).
+                img = noUnpack ? strata.pull(request, pulling) : strata.pullAndUnpack(request, pulling, where.snapshotter, unpacking);
+            }
+            if (!quiet) {
+                out.print(layerLines);
+            }
+            out.println(img.name() + " " + img.digest());
+            if (!noUnpack && !quiet) {
+                out.println("unpacked to " + where.snapshotter);
             }
             if (clock != null) {
                 clock.print(spec.commandLine().getErr());
@@ -166,6 +178,8 @@ final class ImageCommands {
         String name;
         @Option(names = "--no-unpack", description = "Only import the content.")
         boolean noUnpack;
+        @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: each image's name and digest.")
+        boolean quiet;
 
         @Override
         public Integer call() {
@@ -177,9 +191,16 @@ final class ImageCommands {
                 for (ImageRecord img : strata.importArchive(where.namespace, archive, Optional.ofNullable(name))) {
                     out.println(img.name() + " " + img.digest());
                     if (!noUnpack) {
-                        String top = strata.unpack(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host(),
-                                unpackLog(out));
-                        out.println("unpacked to " + where.snapshotter + " " + top);
+                        java.io.StringWriter layerLines = new java.io.StringWriter();
+                        String top;
+                        try (PullProgress progress = new PullProgress(img.name(), PullProgress.Mode.of(quiet), System.err)) {
+                            top = strata.unpack(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host(),
+                                    both(progress, unpackLog(new PrintWriter(layerLines))));
+                        }
+                        if (!quiet) {
+                            out.print(layerLines);
+                            out.println("unpacked to " + where.snapshotter + " " + top);
+                        }
                     }
                 }
             }

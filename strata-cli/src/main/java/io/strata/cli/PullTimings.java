@@ -71,6 +71,11 @@ final class PullTimings {
                         : new Download(old.first(), now, old.bytes()));
                 inner.done(blob);
             }
+
+            @Override
+            public void planned(java.util.List<Descriptor> layers) {
+                inner.planned(layers);
+            }
         };
     }
 

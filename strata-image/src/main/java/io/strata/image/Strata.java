@@ -245,6 +245,7 @@ public final class Strata implements AutoCloseable {
             PullPlan plan = puller.plan(ref, request.platforms(), listener);
             metadata.addLeaseResource(ns, lease, new Lease.Resource("content", plan.target().digest()));
             PullPlan.PlatformImage image = plan.images().getFirst();
+            listener.planned(image.layers());
             StreamingLayers streams = new StreamingLayers(content, image.layers());
             Thread fetcher = Thread.ofPlatform().name("strata-pull").start(() -> streams.fetch(puller, plan, listener));
             String top = "";

@@ -11,6 +11,12 @@ public interface PullListener {
     /** The blob is committed, or was already present. */
     default void done(Descriptor blob) {}
 
+    /**
+     * The image is resolved: these are its layers, in the manifest's order (the order an unpack
+     * goes through them), before any of them is fetched.
+     */
+    default void planned(java.util.List<Descriptor> layers) {}
+
     /** Ignores everything. */
     static PullListener none() {
         return (b, n, t) -> { };

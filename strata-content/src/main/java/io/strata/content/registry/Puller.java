@@ -70,6 +70,7 @@ public final class Puller {
     /** {@link #plan} then {@link #fetchLayers} with no tap. */
     public PullPlan pull(Reference ref, PlatformMatcher platforms, PullListener listener) throws IOException {
         PullPlan plan = plan(ref, platforms, listener);
+        listener.planned(plan.layers());
         fetchLayers(plan, listener, BlobSink.LayerTap.none());
         return plan;
     }
