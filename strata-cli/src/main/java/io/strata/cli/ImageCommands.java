@@ -113,6 +113,10 @@ final class ImageCommands {
         boolean noUnpack;
         @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: the image's name and digest.")
         boolean quiet;
+        @Option(names = "--discard-unpacked-layers", defaultValue = "${env:STRATA_DISCARD_UNPACKED_LAYERS:-false}",
+                description = "Once unpacked, let the next 'strata gc' free the layer blobs; the snapshots stay"
+                        + " (as containerd's discard_unpacked_layers; default: ${DEFAULT-VALUE}).")
+        boolean discardUnpackedLayers;
         @Option(names = "--timings", description = "Print, on stderr, where the time went: start-up, and per layer download, "
                 + "inflate, digest, tar parsing, file writes, syncfs and commit.")
         boolean timings;
@@ -121,8 +125,11 @@ final class ImageCommands {
         public Integer call() {
             PullTimings clock = timings ? new PullTimings() : null;
             PrintWriter out = spec.commandLine().getOut();
+            if (discardUnpackedLayers && noUnpack) {
+                throw new InvalidArgumentException("--discard-unpacked-layers needs an unpack: drop --no-unpack or it");
+            }
             PullRequest request = PullRequest.of(where.namespace, reference).withPlatforms(platforms(platform, allPlatforms))
-                    .withParallelism(parallel);
+                    .withParallelism(parallel).withDiscardUnpackedLayers(discardUnpackedLayers);
             request = request.withPlainHttp(plainHttpHosts(this, request));
             // The per-layer lines wait until the progress rows are finished, so the two never interleave.
             java.io.StringWriter layerLines = new java.io.StringWriter();
@@ -180,11 +187,18 @@ final class ImageCommands {
         boolean noUnpack;
         @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: each image's name and digest.")
         boolean quiet;
+        @Option(names = "--discard-unpacked-layers", defaultValue = "${env:STRATA_DISCARD_UNPACKED_LAYERS:-false}",
+                description = "Once unpacked, let the next 'strata gc' free the layer blobs; the snapshots stay"
+                        + " (default: ${DEFAULT-VALUE}).")
+        boolean discardUnpackedLayers;
 
         @Override
         public Integer call() {
             if (!Files.exists(archive)) {
                 throw new InvalidArgumentException("archive " + archive + " does not exist");
+            }
+            if (discardUnpackedLayers && noUnpack) {
+                throw new InvalidArgumentException("--discard-unpacked-layers needs an unpack: drop --no-unpack or it");
             }
             PrintWriter out = spec.commandLine().getOut();
             try (Strata strata = where.open()) {
@@ -197,6 +211,9 @@ final class ImageCommands {
                             top = strata.unpack(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host(),
                                     both(progress, unpackLog(new PrintWriter(layerLines))));
                         }
+                        if (discardUnpackedLayers) {
+                            strata.discardUnpackedLayers(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host());
+                        }
                         if (!quiet) {
                             out.print(layerLines);
                             out.println("unpacked to " + where.snapshotter + " " + top);
@@ -208,8 +225,8 @@ final class ImageCommands {
         }
     }
 
-    @Command(name = "images", mixinStandardHelpOptions = true, description = "List, inspect and remove images.",
-            subcommands = {Images.Ls.class, Images.Rm.class, Images.Inspect.class})
+    @Command(name = "images", mixinStandardHelpOptions = true, description = "List, inspect, tag, label and remove images.",
+            subcommands = {Images.Ls.class, Images.Rm.class, Images.Inspect.class, ImageTagging.Tag.class, ImageTagging.Label.class})
     static final class Images {
         @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images of the namespace.")
         static final class Ls implements Callable<Integer> {

@@ -30,12 +30,30 @@ final class ImageLabels {
         content.updateLabels(cfg.digest(), labels);
         for (int i = 0; i < diffIds.size(); i++) {
             String digest = layers.get(i).digest();
-            ContentInfo li = content.info(digest).orElseThrow();
+            java.util.Optional<ContentInfo> stored = content.info(digest);
+            if (stored.isEmpty()) {
+                continue; // not fetched: its chain was unpacked already, and its blob discarded
+            }
+            ContentInfo li = stored.get();
             if (!diffIds.get(i).equals(li.labels().get(UNCOMPRESSED))) {
                 Map<String, String> l = new LinkedHashMap<>(li.labels());
                 l.put(UNCOMPRESSED, diffIds.get(i));
                 content.updateLabels(digest, l);
             }
+        }
+    }
+
+    /**
+     * Drops the manifest's references to its layer blobs ({@code gc.ref.content.l.<i>}), so that
+     * the next GC frees the blobs no other image, lease or root holds; the config reference stays,
+     * and through the config's snapshot reference the unpacked chain. For an image whose layers are
+     * all committed: containerd's {@code ChildGCLabelsFilterLayers} of a pull that discards them.
+     */
+    void discardLayers(String manifestDigest) {
+        ContentInfo info = content.info(manifestDigest).orElseThrow();
+        Map<String, String> labels = new LinkedHashMap<>(info.labels());
+        if (labels.keySet().removeIf(k -> k.startsWith(GcLabels.REF_CONTENT + ".l."))) {
+            content.updateLabels(manifestDigest, labels);
         }
     }
 

@@ -16,9 +16,12 @@ import java.util.Set;
  * @param platforms      the platforms whose manifests are fetched; unpacking takes the best match
  * @param plainHttpHosts registries ({@code host[:port]}) spoken to over plain HTTP instead of HTTPS
  * @param parallelism    blobs downloaded at once, at least 1
+ * @param discardUnpackedLayers once every layer is committed, drop the manifest's references to
+ *                       its layer blobs so that the next GC frees them while the snapshots stay, as
+ *                       containerd's {@code discard_unpacked_layers}; a pull without unpacking keeps them
  */
 public record PullRequest(String namespace, Reference reference, PlatformMatcher platforms,
-                          Set<String> plainHttpHosts, int parallelism) {
+                          Set<String> plainHttpHosts, int parallelism, boolean discardUnpackedLayers) {
     /** containerd's default for {@code --max-concurrent-downloads}. */
     public static final int DEFAULT_PARALLELISM = 3;
 
@@ -39,18 +42,22 @@ public record PullRequest(String namespace, Reference reference, PlatformMatcher
      * @throws InvalidArgumentException if the reference or the namespace is not valid
      */
     public static PullRequest of(String namespace, String reference) {
-        return new PullRequest(namespace, Reference.parse(reference), PlatformMatcher.host(), Set.of(), DEFAULT_PARALLELISM);
+        return new PullRequest(namespace, Reference.parse(reference), PlatformMatcher.host(), Set.of(), DEFAULT_PARALLELISM, false);
     }
 
     public PullRequest withPlatforms(PlatformMatcher matcher) {
-        return new PullRequest(namespace, reference, matcher, plainHttpHosts, parallelism);
+        return new PullRequest(namespace, reference, matcher, plainHttpHosts, parallelism, discardUnpackedLayers);
     }
 
     public PullRequest withPlainHttp(Set<String> hosts) {
-        return new PullRequest(namespace, reference, platforms, hosts, parallelism);
+        return new PullRequest(namespace, reference, platforms, hosts, parallelism, discardUnpackedLayers);
     }
 
     public PullRequest withParallelism(int downloads) {
-        return new PullRequest(namespace, reference, platforms, plainHttpHosts, downloads);
+        return new PullRequest(namespace, reference, platforms, plainHttpHosts, downloads, discardUnpackedLayers);
+    }
+
+    public PullRequest withDiscardUnpackedLayers(boolean discard) {
+        return new PullRequest(namespace, reference, platforms, plainHttpHosts, parallelism, discard);
     }
 }

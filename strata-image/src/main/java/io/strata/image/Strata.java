@@ -23,11 +23,6 @@ import io.strata.image.meta.MetadataStore;
 import io.strata.image.pull.StreamingLayers;
 import io.strata.image.unpack.Unpacker;
 import io.strata.oci.Descriptor;
-import io.strata.oci.ImageConfig;
-import io.strata.oci.Index;
-import io.strata.oci.Manifest;
-import io.strata.oci.MediaTypes;
-import io.strata.oci.Platform;
 import io.strata.oci.PlatformMatcher;
 import io.strata.oci.Reference;
 import io.strata.service.SnapshotService;
@@ -212,7 +207,7 @@ public final class Strata implements AutoCloseable {
      */
     public String unpack(String ns, String name, String snapshotter, PlatformMatcher platforms, Unpacker.Listener listener) {
         ImageRecord img = image(ns, name);
-        Resolved r = resolve(name, Descriptor.of(img.mediaType(), img.digest(), img.size()), platforms);
+        ResolvedImage r = ResolvedImage.of(content, name, Descriptor.of(img.mediaType(), img.digest(), img.size()), platforms);
         List<Unpacker.Layer> layers = new ArrayList<>();
         List<String> diffIds = r.config().diffIds();
         if (diffIds.size() != r.manifest().layers().size()) {
@@ -247,7 +242,9 @@ public final class Strata implements AutoCloseable {
             PullPlan.PlatformImage image = plan.images().getFirst();
             listener.planned(image.layers());
             StreamingLayers streams = new StreamingLayers(content, image.layers());
-            Thread fetcher = Thread.ofPlatform().name("strata-pull").start(() -> streams.fetch(puller, plan, listener));
+            Unpacker unpacker = new Unpacker(snapshotter(ns, snapshotter));
+            List<Descriptor> toFetch = plan.layersBeyond(image, unpacker.committedPrefix(image.config().diffIds()));
+            Thread fetcher = Thread.ofPlatform().name("strata-pull").start(() -> streams.fetch(puller, plan, toFetch, listener));
             String top = "";
             Optional<RuntimeException> unpackFailure = Optional.empty();
             try {
@@ -256,7 +253,7 @@ public final class Strata implements AutoCloseable {
                     Descriptor layer = image.layers().get(i);
                     layers.add(new Unpacker.Layer(layer.digest(), image.config().diffIds().get(i), () -> streams.open(layer.digest())));
                 }
-                List<Unpacker.Outcome> outcomes = new Unpacker(snapshotter(ns, snapshotter)).unpack(layers, new Unpacker.Listener() {
+                List<Unpacker.Outcome> outcomes = unpacker.unpack(layers, new Unpacker.Listener() {
                     @Override
                     public void started(int index, String chainId) {
                         unpackListener.started(index, chainId);
@@ -289,6 +286,9 @@ public final class Strata implements AutoCloseable {
             ImageRecord rec = metadata.putImage(ns, ImageRecord.of(ref.toString(), plan.target().mediaType(),
                     plan.target().digest(), plan.target().size(), Map.of()));
             imageLabels.unpacked(image.configDescriptor().digest(), image.layers(), image.config().diffIds(), snapshotter, top);
+            if (request.discardUnpackedLayers()) {
+                imageLabels.discardLayers(image.manifest().digest());
+            }
             return rec;
         } catch (IOException e) {
             throw new io.strata.api.UnavailableException("pulling " + ref + ": " + e.getMessage(), e);
@@ -298,6 +298,25 @@ public final class Strata implements AutoCloseable {
         } finally {
             endLease(ns, lease);
         }
+    }
+
+    /**
+     * Lets the next GC free the layer blobs of image {@code name} for {@code platforms}, whose chain
+     * is unpacked in {@code snapshotter}: what a pull with {@link PullRequest#discardUnpackedLayers}
+     * does, for an image imported or pulled before. The snapshots stay; a later pull or import of
+     * the image fetches only what is not unpacked.
+     *
+     * @throws io.strata.api.FailedPreconditionException if the image is not unpacked there: its layers would be lost
+     */
+    public void discardUnpackedLayers(String ns, String name, String snapshotter, PlatformMatcher platforms) {
+        ImageRecord img = image(ns, name);
+        ResolvedImage r = ResolvedImage.of(content, name, Descriptor.of(img.mediaType(), img.digest(), img.size()), platforms);
+        List<String> diffIds = r.config().diffIds();
+        if (new Unpacker(snapshotter(ns, snapshotter)).committedPrefix(diffIds) < diffIds.size()) {
+            throw new io.strata.api.FailedPreconditionException("image \"" + name + "\" is not unpacked in " + snapshotter
+                    + ": its layer blobs are still the only copy of its layers");
+        }
+        imageLabels.discardLayers(r.manifestDescriptor().digest());
     }
 
     private RegistryClient client(PullRequest request) throws IOException {
@@ -355,30 +374,6 @@ public final class Strata implements AutoCloseable {
         content.close();
         metadata.close();
         events.close();
-    }
-
-    /** The manifest and config an image descriptor leads to for a platform. */
-    record Resolved(Descriptor manifestDescriptor, Manifest manifest, ImageConfig config) {
-    }
-
-    private Resolved resolve(String name, Descriptor d, PlatformMatcher platforms) {
-        byte[] doc = content.readAll(d.digest());
-        if (MediaTypes.isIndex(d.mediaType())) {
-            Index index = Index.parse(d.mediaType(), doc);
-            // A pull stores only the manifests of the platforms it was asked for.
-            Optional<Descriptor> pulled = index.select(platforms).stream()
-                    .filter(m -> content.info(m.digest()).isPresent()).findFirst();
-            if (pulled.isEmpty()) {
-                throw new NotFoundException("image \"" + name + "\": the manifest for " + platforms.describe()
-                        + " was not pulled (pulled: " + index.manifests().stream()
-                        .filter(m -> content.info(m.digest()).isPresent())
-                        .map(m -> m.platform().map(Platform::toString).orElse("(no platform)")).toList()
-                        + "); pull the image for that platform first");
-            }
-            return resolve(name, pulled.get(), platforms);
-        }
-        Manifest m = Manifest.parse(d.mediaType(), doc);
-        return new Resolved(d, m, ImageConfig.parse(content.readAll(m.config().digest())));
     }
 
     /**

@@ -31,6 +31,18 @@ public record PullPlan(Reference reference, Descriptor target, List<PlatformImag
         }
     }
 
+    /**
+     * {@link #layers()} less the bottom {@code unpacked} layers of {@code image}, whose chains are
+     * committed already: a blob of those is kept only if a layer above them, or another platform's
+     * image, needs it too.
+     */
+    public List<Descriptor> layersBeyond(PlatformImage image, int unpacked) {
+        var needed = new java.util.HashSet<String>();
+        image.layers().subList(unpacked, image.layers().size()).forEach(l -> needed.add(l.digest()));
+        images.stream().filter(i -> i != image).forEach(i -> i.layers().forEach(l -> needed.add(l.digest())));
+        return layers().stream().filter(l -> needed.contains(l.digest())).toList();
+    }
+
     /** Every distinct layer of all images, in first-use order. */
     public List<Descriptor> layers() {
         var m = new LinkedHashMap<String, Descriptor>();

@@ -156,11 +156,17 @@ public final class Puller {
      * kept for a resumed pull) and that failure is thrown.
      */
     public void fetchLayers(PullPlan plan, PullListener listener, BlobSink.LayerTap tap) throws IOException {
+        fetchLayers(plan, plan.layers(), listener, tap);
+    }
+
+    /** As {@link #fetchLayers(PullPlan, PullListener, BlobSink.LayerTap)}, for only {@code layers} of the plan. */
+    public void fetchLayers(PullPlan plan, List<Descriptor> layers, PullListener listener, BlobSink.LayerTap tap)
+            throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, Thread.ofPlatform().daemon()
                 .name("strata-pull-", 0).factory());
         try {
             var futures = new ArrayList<Future<?>>();
-            for (Descriptor layer : plan.layers()) {
+            for (Descriptor layer : layers) {
                 futures.add(pool.submit(() -> {
                     storeBlob(plan.reference(), layer, listener, tap);
                     return null;

@@ -33,8 +33,8 @@ public final class StreamingLayers {
         }
     }
 
-    /** Downloads the plan's layers, teeing this image's layers into pipes; run on a thread of its own. */
-    public void fetch(Puller puller, PullPlan plan, PullListener listener) {
+    /** Downloads {@code layers} of the plan, teeing this image's layers into pipes; run on a thread of its own. */
+    public void fetch(Puller puller, PullPlan plan, List<Descriptor> layers, PullListener listener) {
         PullListener done = new PullListener() {
             @Override
             public void progress(Descriptor blob, long bytes, long total) {
@@ -58,8 +58,16 @@ public final class StreamingLayers {
             LayerPipe pipe = new LayerPipe();
             return f.complete(Optional.of(pipe)) ? Optional.of(pipe) : Optional.empty();
         };
+        java.util.Set<String> fetched = new java.util.HashSet<>();
+        layers.forEach(l -> fetched.add(l.digest()));
+        // A layer left out is unpacked already; should the unpacker still ask for it, it reads the store.
+        feeds.forEach((digest, f) -> {
+            if (!fetched.contains(digest)) {
+                f.complete(Optional.empty());
+            }
+        });
         try {
-            puller.fetchLayers(plan, done, tap);
+            puller.fetchLayers(plan, layers, done, tap);
         } catch (Throwable t) {
             fetchFailure = t;
             feeds.values().forEach(f -> f.completeExceptionally(t));

@@ -156,6 +156,20 @@ public final class Unpacker {
         return snapshotter;
     }
 
+    /**
+     * How many of an image's layers, from the bottom, are unpacked already: the length of the
+     * prefix of {@code diffIds} whose chain IDs are committed snapshots. Those layers need not be
+     * fetched (containerd's unpacker skips them too).
+     */
+    public int committedPrefix(List<String> diffIds) {
+        List<String> chains = ChainIds.of(diffIds);
+        int n = 0;
+        while (n < chains.size() && committed(chains.get(n))) {
+            n++;
+        }
+        return n;
+    }
+
     boolean committed(String chain) {
         try {
             Info info = snapshotter.stat(chain);
