@@ -225,8 +225,9 @@ final class ImageCommands {
         }
     }
 
-    @Command(name = "images", mixinStandardHelpOptions = true, description = "List, inspect, tag, label and remove images.",
-            subcommands = {Images.Ls.class, Images.Rm.class, Images.Inspect.class, ImageTagging.Tag.class, ImageTagging.Label.class})
+    @Command(name = "images", mixinStandardHelpOptions = true, description = "List, inspect, tag, label, check, export and remove images.",
+            subcommands = {Images.Ls.class, Images.Rm.class, Images.Inspect.class, ImageTagging.Tag.class, ImageTagging.Label.class,
+                    ImageCheckCommand.class, ImageExportCommand.class})
     static final class Images {
         @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images of the namespace.")
         static final class Ls implements Callable<Integer> {
@@ -312,6 +313,8 @@ final class ImageCommands {
         String key;
         @Option(names = "--view", description = "A read-only view instead of a writable snapshot.")
         boolean view;
+        @Option(names = "--platform", description = "os/arch[/variant] of a multi-platform image (default: this host).")
+        String platform;
 
         @Override
         public Integer call() throws Exception {
@@ -320,7 +323,7 @@ final class ImageCommands {
             }
             String k = key != null ? key : target.toAbsolutePath().toString();
             try (Strata strata = where.open()) {
-                List<Mount> mounts = strata.rootfs(where.namespace, image, where.snapshotter, k, view);
+                List<Mount> mounts = strata.rootfs(where.namespace, image, where.snapshotter, k, view, platforms(platform, false));
                 Mounter.mountAll(mounts, target.toAbsolutePath());
                 spec.commandLine().getOut().println("mounted " + image + " at " + target + " (snapshot \"" + k + "\")");
             }

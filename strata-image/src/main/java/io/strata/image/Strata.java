@@ -327,10 +327,15 @@ public final class Strata implements AutoCloseable {
 
     /**
      * Prepares (or, with {@code view}, views) snapshot {@code key} on the image's unpacked top
-     * layer, unpacking first if needed, and returns its mounts.
+     * layer, unpacking first if needed, and returns its mounts; this host's platform of an index.
      */
     public List<Mount> rootfs(String ns, String name, String snapshotter, String key, boolean view) {
-        String top = unpack(ns, name, snapshotter, PlatformMatcher.host(), new Unpacker.Listener() {});
+        return rootfs(ns, name, snapshotter, key, view, PlatformMatcher.host());
+    }
+
+    /** As {@link #rootfs(String, String, String, String, boolean)}, for the best match of {@code platforms}. */
+    public List<Mount> rootfs(String ns, String name, String snapshotter, String key, boolean view, PlatformMatcher platforms) {
+        String top = unpack(ns, name, snapshotter, platforms, new Unpacker.Listener() {});
         Snapshotter sn = snapshotter(ns, snapshotter);
         return view ? sn.view(key, top) : sn.prepare(key, top);
     }

@@ -1,2 +1,2 @@
-/** Import of OCI image layouts and {@code docker save} archives into a content store: {@link io.strata.content.importer.Importer}. */
+/** Import and export of OCI image layouts ({@link io.strata.content.importer.Importer} reads them and {@code docker save} archives; {@link io.strata.content.importer.Exporter} writes them). */
 package io.strata.content.importer;
