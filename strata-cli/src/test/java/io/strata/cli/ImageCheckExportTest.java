@@ -77,6 +77,23 @@ class ImageCheckExportTest {
     }
 
     @Test
+    void discardingUnpackedLayersKeepsTheOtherPlatformsLayers() {
+        Path root = dir.resolve("root");
+        Result imported = in(root, "import", "-q", "--discard-unpacked-layers", archive.toString()); // unpacks linux/amd64
+        assertThat(imported.code()).as(imported.err()).isZero();
+        Result gc = in(root, "gc");
+        String amdLayer = amd64.layers().getFirst().blob().digest();
+        String armLayer = arm64.layers().getFirst().blob().digest();
+        assertThat(gc.out()).contains("removed content " + amdLayer).doesNotContain(armLayer);
+        assertThat(in(root, "content", "ls", "-q").out().lines().toList()).contains(armLayer, arm64.manifest().digest())
+                .doesNotContain(amdLayer);
+        assertThat(row(in(root, "images", "check", "--platform", "linux/amd64"), "multi:1"))
+                .contains("incomplete (3/4)").endsWith("true");
+        assertThat(row(in(root, "images", "check", "--platform", "linux/arm64"), "multi:1"))
+                .contains("complete (4/4)").endsWith("false");
+    }
+
+    @Test
     void exportImportsBackToTheSameDigestsAndChainIds() {
         Path root = dir.resolve("root");
         assertThat(in(root, "import", "-q", archive.toString()).code()).isZero();
