@@ -1,7 +1,6 @@
 package io.strata.cli;
 
 import io.strata.api.FailedPreconditionException;
-import io.strata.api.InvalidArgumentException;
 import io.strata.api.NotFoundException;
 import io.strata.content.ContentInfo;
 import io.strata.content.ContentStore;
@@ -10,6 +9,7 @@ import io.strata.image.Strata;
 import io.strata.image.meta.ImageRecord;
 import io.strata.image.meta.Lease;
 import io.strata.image.meta.MetadataStore;
+import io.strata.oci.Digests;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,15 +32,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "content", mixinStandardHelpOptions = true, description = "List, read and remove blobs of the content store.",
         subcommands = {ContentCommand.Ls.class, ContentCommand.Get.class, ContentCommand.Rm.class})
 final class ContentCommand {
-    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
-
-    static String digest(String d) {
-        if (!DIGEST.matcher(d).matches()) {
-            throw new InvalidArgumentException("\"" + d + "\" is not a digest (sha256:<64 hex digits>)");
-        }
-        return d;
-    }
-
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
             description = "List blobs: DIGEST SIZE AGE LABELS.")
     static final class Ls implements Callable<Integer> {
@@ -71,7 +61,7 @@ final class ContentCommand {
                     rows.add(new String[] {"DIGEST", "SIZE", "AGE", "LABELS"});
                     Instant now = Instant.now();
                     for (ContentInfo b : blobs) {
-                        rows.add(new String[] {b.digest(), PullProgress.size(b.size()), age(Duration.between(b.createdAt(), now)),
+                        rows.add(new String[] {b.digest(), Table.human(b.size()), age(Duration.between(b.createdAt(), now)),
                                 labelList(b.labels())});
                     }
                     Table.print(out, rows);
@@ -90,7 +80,7 @@ final class ContentCommand {
 
         @Override
         public Integer call() throws Exception {
-            String d = digest(digest);
+            String d = Digests.require(digest);
             try (Strata strata = where.open(); InputStream in = strata.content().open(d)) {
                 OutputStream out = System.out;
                 in.transferTo(out);
@@ -114,7 +104,7 @@ final class ContentCommand {
 
         @Override
         public Integer call() {
-            digests.forEach(ContentCommand::digest);
+            digests.forEach(Digests::require);
             try (Strata strata = where.open()) {
                 for (String d : digests) {
                     if (strata.content().info(d).isEmpty()) {

@@ -57,7 +57,7 @@ final class ImageCheckCommand implements Callable<Integer> {
                             + ",\"unpacked\":" + s.unpacked() + "}");
                 } else {
                     rows.add(new String[] {n, s.image().mediaType(), s.image().digest(), status,
-                            PullProgress.size(s.presentBytes()) + "/" + PullProgress.size(s.totalBytes()), String.valueOf(s.unpacked())});
+                            Table.human(s.presentBytes()) + "/" + Table.human(s.totalBytes()), String.valueOf(s.unpacked())});
                 }
             }
             if (!quiet && !json) {

@@ -47,6 +47,23 @@ final class ImageCommands {
         }
     }
 
+    /** What pull and import share about their unpack: quiet output, and discarding the unpacked layers' blobs. */
+    static final class Unpacking {
+        @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: the image's name and digest.")
+        boolean quiet;
+        @Option(names = "--discard-unpacked-layers", defaultValue = "${env:STRATA_DISCARD_UNPACKED_LAYERS:-false}",
+                description = "Once unpacked, let the next 'strata gc' free the layer blobs; the snapshots stay"
+                        + " (as containerd's discard_unpacked_layers; default: ${DEFAULT-VALUE}).")
+        boolean discardLayers;
+
+        /** Refuses discarding layers that {@code --no-unpack} leaves as the only copy. */
+        void check(boolean noUnpack) {
+            if (discardLayers && noUnpack) {
+                throw new InvalidArgumentException("--discard-unpacked-layers needs an unpack: drop --no-unpack or it");
+            }
+        }
+    }
+
     static PlatformMatcher platforms(String platform, boolean all) {
         if (all) {
             return PlatformMatcher.all();
@@ -111,12 +128,8 @@ final class ImageCommands {
         int parallel;
         @Option(names = "--no-unpack", description = "Only fetch the content.")
         boolean noUnpack;
-        @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: the image's name and digest.")
-        boolean quiet;
-        @Option(names = "--discard-unpacked-layers", defaultValue = "${env:STRATA_DISCARD_UNPACKED_LAYERS:-false}",
-                description = "Once unpacked, let the next 'strata gc' free the layer blobs; the snapshots stay"
-                        + " (as containerd's discard_unpacked_layers; default: ${DEFAULT-VALUE}).")
-        boolean discardUnpackedLayers;
+        @Mixin
+        Unpacking unpacking;
         @Option(names = "--timings", description = "Print, on stderr, where the time went: start-up, and per layer download, "
                 + "inflate, digest, tar parsing, file writes, syncfs and commit.")
         boolean timings;
@@ -125,28 +138,26 @@ final class ImageCommands {
         public Integer call() {
             PullTimings clock = timings ? new PullTimings() : null;
             PrintWriter out = spec.commandLine().getOut();
-            if (discardUnpackedLayers && noUnpack) {
-                throw new InvalidArgumentException("--discard-unpacked-layers needs an unpack: drop --no-unpack or it");
-            }
+            unpacking.check(noUnpack);
             PullRequest request = PullRequest.of(where.namespace, reference).withPlatforms(platforms(platform, allPlatforms))
-                    .withParallelism(parallel).withDiscardUnpackedLayers(discardUnpackedLayers);
+                    .withParallelism(parallel).withDiscardUnpackedLayers(unpacking.discardLayers);
             request = request.withPlainHttp(plainHttpHosts(this, request));
             // The per-layer lines wait until the progress rows are finished, so the two never interleave.
             java.io.StringWriter layerLines = new java.io.StringWriter();
             ImageRecord img;
             try (Strata strata = where.open();
-                 PullProgress progress = new PullProgress(reference, PullProgress.Mode.of(quiet), System.err)) {
+                 PullProgress progress = new PullProgress(reference, PullProgress.Mode.of(unpacking.quiet), System.err)) {
                 PullListener pulling = clock == null ? progress : clock.listening((PullListener) progress);
-                Unpacker.Listener unpacking = both(progress, unpackLog(new PrintWriter(layerLines)));
-                unpacking = clock == null ? unpacking : clock.listening(unpacking);
+                Unpacker.Listener layers = both(progress, unpackLog(new PrintWriter(layerLines)));
+                layers = clock == null ? layers : clock.listening(layers);
                 // Layers are applied while they download (see Strata.pullAndUnpack).
-                img = noUnpack ? strata.pull(request, pulling) : strata.pullAndUnpack(request, pulling, where.snapshotter, unpacking);
+                img = noUnpack ? strata.pull(request, pulling) : strata.pullAndUnpack(request, pulling, where.snapshotter, layers);
             }
-            if (!quiet) {
+            if (!unpacking.quiet) {
                 out.print(layerLines);
             }
             out.println(img.name() + " " + img.digest());
-            if (!noUnpack && !quiet) {
+            if (!noUnpack && !unpacking.quiet) {
                 out.println("unpacked to " + where.snapshotter);
             }
             if (clock != null) {
@@ -185,21 +196,15 @@ final class ImageCommands {
         String name;
         @Option(names = "--no-unpack", description = "Only import the content.")
         boolean noUnpack;
-        @Option(names = {"--quiet", "-q"}, description = "Print nothing but the result: each image's name and digest.")
-        boolean quiet;
-        @Option(names = "--discard-unpacked-layers", defaultValue = "${env:STRATA_DISCARD_UNPACKED_LAYERS:-false}",
-                description = "Once unpacked, let the next 'strata gc' free the layer blobs; the snapshots stay"
-                        + " (default: ${DEFAULT-VALUE}).")
-        boolean discardUnpackedLayers;
+        @Mixin
+        Unpacking unpacking;
 
         @Override
         public Integer call() {
             if (!Files.exists(archive)) {
                 throw new InvalidArgumentException("archive " + archive + " does not exist");
             }
-            if (discardUnpackedLayers && noUnpack) {
-                throw new InvalidArgumentException("--discard-unpacked-layers needs an unpack: drop --no-unpack or it");
-            }
+            unpacking.check(noUnpack);
             PrintWriter out = spec.commandLine().getOut();
             try (Strata strata = where.open()) {
                 for (ImageRecord img : strata.importArchive(where.namespace, archive, Optional.ofNullable(name))) {
@@ -207,14 +212,14 @@ final class ImageCommands {
                     if (!noUnpack) {
                         java.io.StringWriter layerLines = new java.io.StringWriter();
                         String top;
-                        try (PullProgress progress = new PullProgress(img.name(), PullProgress.Mode.of(quiet), System.err)) {
+                        try (PullProgress progress = new PullProgress(img.name(), PullProgress.Mode.of(unpacking.quiet), System.err)) {
                             top = strata.unpack(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host(),
                                     both(progress, unpackLog(new PrintWriter(layerLines))));
                         }
-                        if (discardUnpackedLayers) {
+                        if (unpacking.discardLayers) {
                             strata.discardUnpackedLayers(where.namespace, img.name(), where.snapshotter, PlatformMatcher.host());
                         }
-                        if (!quiet) {
+                        if (!unpacking.quiet) {
                             out.print(layerLines);
                             out.println("unpacked to " + where.snapshotter + " " + top);
                         }

@@ -167,13 +167,13 @@ final class PullProgress implements PullListener, Unpacker.Listener, AutoCloseab
             int width = 30;
             int filled = (int) Math.min(width, r.bytes * width / r.total);
             b.append(" |").append("+".repeat(filled)).append("-".repeat(width - filled)).append("| ")
-                    .append(size(r.bytes)).append('/').append(size(r.total));
+                    .append(Table.human(r.bytes)).append('/').append(Table.human(r.total));
             double secs = (System.nanoTime() - r.started) / 1e9;
             if (secs > 0.05) {
-                b.append("  ").append(size((long) (r.bytes / secs))).append("/s");
+                b.append("  ").append(Table.human((long) (r.bytes / secs))).append("/s");
             }
         } else if (r.total > 0 && r.state != State.WAITING) {
-            b.append(' ').append(size(r.total));
+            b.append(' ').append(Table.human(r.total));
         }
         if (r.finished > 0 && r.started > 0) {
             b.append(String.format(Locale.ROOT, " in %.2f s", (r.finished - r.started) / 1e9));
@@ -195,8 +195,8 @@ final class PullProgress implements PullListener, Unpacker.Listener, AutoCloseab
             }
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        return String.format(Locale.ROOT, "%s  elapsed: %.1f s  total: %s (%s/s)", subject, secs, size(bytes),
-                size((long) (bytes / Math.max(secs, 1e-3))));
+        return String.format(Locale.ROOT, "%s  elapsed: %.1f s  total: %s (%s/s)", subject, secs, Table.human(bytes),
+                Table.human((long) (bytes / Math.max(secs, 1e-3))));
     }
 
     private synchronized void draw() {
@@ -213,20 +213,6 @@ final class PullProgress implements PullListener, Unpacker.Listener, AutoCloseab
         drawn = lines.size();
         err.print(frame);
         err.flush();
-    }
-
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     /** Stops redrawing; on a terminal the last frame stays, on a pipe a total line ends the list. */

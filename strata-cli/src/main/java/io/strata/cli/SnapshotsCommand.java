@@ -238,7 +238,7 @@ final class SnapshotsCommand {
             rows.add(new String[] {"KEY", "SIZE", "INODES"});
             for (String k : which) {
                 Usage u = sn.usage(k);
-                rows.add(new String[] {k, bytes ? Long.toString(u.size()) : human(u.size()), Long.toString(u.inodes())});
+                rows.add(new String[] {k, bytes ? Long.toString(u.size()) : Table.human(u.size()), Long.toString(u.inodes())});
                 js.add(Json.usage(k, u));
             }
             if (json) {
@@ -247,17 +247,6 @@ final class SnapshotsCommand {
                 Table.print(out(), rows);
             }
         }
-    }
-
-    static String human(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? bytes + " B" : String.format("%.1f %s", v, units[u]);
     }
 
     @Command(name = "mounts", aliases = {"m", "mount"}, description = "Print the mount commands of an active or view snapshot.")

@@ -124,7 +124,7 @@ class ImagesAndContentCommandsTest {
         assertThat(strata("content", "rm", layer).code()).isEqualTo(3);
         Result notDigest = strata("content", "get", "abc");
         assertThat(notDigest.code()).isEqualTo(2);
-        assertThat(notDigest.err()).contains("\"abc\" is not a digest");
+        assertThat(notDigest.err()).contains("invalid digest \"abc\": expected sha256:<64 lowercase hex>");
     }
 
     @Test
